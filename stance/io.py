@@ -1,0 +1,100 @@
+"""Atomic file output and hashing.
+
+Outputs are written next to their destination under a temporary name and renamed into place, so
+an interrupted run never leaves a half-written file where a previous good one was.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+
+from .errors import OutputError
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike, mode: str = "w") -> Iterator[Path]:
+    """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+    except OSError as e:
+        raise OutputError(f"cannot write here ({e.strerror})", path=path.parent,
+                          hint="choose another --out folder or fix its permissions") from e
+    tmp = Path(tmp)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_text(path, text: str) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_json(path, obj) -> None:
+    write_text(path, json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def write_csv(path, df: pd.DataFrame) -> None:
+    # UTF-8 with BOM so that Excel shows Arabic correctly when an analyst double-clicks the file.
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, index=False, encoding="utf-8-sig")
+
+
+def read_csv(path, **kw) -> pd.DataFrame:
+    return pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, **kw)
+
+
+@contextlib.contextmanager
+def staged_dir(final: str | os.PathLike) -> Iterator[Path]:
+    """Build a whole output folder in a sibling temp dir, then swap it into place.
+
+    The previous contents of `final` survive until the new folder is complete; on failure the
+    staging folder is removed and `final` is untouched.
+    """
+    final = Path(final)
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=f".{final.name}.staging-", dir=final.parent))
+    except OSError as e:
+        raise OutputError(f"cannot create the output folder ({e.strerror})", path=final,
+                          hint="choose another --out folder or fix its permissions") from e
+    try:
+        yield stage
+        backup = None
+        if final.exists():
+            backup = final.parent / f".{final.name}.previous"
+            if backup.exists():
+                shutil.rmtree(backup)
+            os.replace(final, backup)
+        os.replace(stage, final)
+        if backup is not None:
+            shutil.rmtree(backup, ignore_errors=True)
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)
