@@ -134,8 +134,11 @@ class Config:
         try:
             data = tomllib.loads(raw)
         except tomllib.TOMLDecodeError as e:
-            line = getattr(e, "lineno", None)
-            raise ConfigError(f"invalid TOML: {e.args[0] if e.args else e}", path=path, line=line) from None
+            import re
+            msg = str(e)
+            m = re.search(r"\(at line (\d+), column \d+\)", msg)
+            line = getattr(e, "lineno", None) or (int(m.group(1)) if m else None)
+            raise ConfigError(f"invalid TOML: {msg}", path=path, line=line) from None
         # Tables ([corpus], [topics] …) are only for readability: their keys are flattened.
         flat: dict[str, Any] = {}
         for k, v in data.items():

@@ -70,6 +70,13 @@ def _sentence_ends(line: str) -> list[int]:
         c = line[i]
         if c in DQ:
             in_dq = not in_dq
+            # A quotation that itself ends a sentence ('"… wrong." Then') closes it too.
+            if not in_dq and i > 0 and line[i - 1] in TERMINATORS and not guillemets:
+                rest = line[i + 1:]
+                nxt = rest.lstrip()
+                if rest[:1].isspace() and nxt and nxt[0].isalpha() and not (
+                        nxt[0].isascii() and nxt[0].islower()):
+                    ends.append(i + 1)
         elif c == GUILLEMET_OPEN:
             guillemets += 1
         elif c == GUILLEMET_CLOSE and guillemets:

@@ -1,0 +1,102 @@
+"""Analyst corrections (annotations.csv), re-applied on every run and never written by a run.
+
+Columns: claim_id, text_sha256 (the claim text's sha256, or a prefix of at least 8 hex digits;
+empty = match on claim_id alone), speaker, topic_id, stance, note. Empty cells mean "no
+correction". A row whose claim_id is gone, or whose text changed since it was written, is
+reported (status `unmatched` / `text_changed`) and kept in the file untouched.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import AnnotationError
+from .io import sha256_text
+
+ANNOTATION_COLUMNS = ["claim_id", "text_sha256", "speaker", "topic_id", "stance", "note"]
+STANCES = ("affirm", "deny", "neutral")
+
+
+def load_annotations(path: str | Path | None) -> pd.DataFrame:
+    if path is None:
+        return pd.DataFrame(columns=ANNOTATION_COLUMNS + ["line"])
+    path = Path(path)
+    try:
+        raw = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise AnnotationError("annotations file not found", path=path) from None
+    except UnicodeDecodeError:
+        raise AnnotationError("annotations file is not UTF-8", path=path, hint="re-save it as UTF-8 CSV")
+    reader = csv.DictReader(io.StringIO(raw))
+    if not reader.fieldnames or "claim_id" not in reader.fieldnames:
+        raise AnnotationError("missing the claim_id column", path=path, line=1,
+                              hint="columns: " + ", ".join(ANNOTATION_COLUMNS))
+    rows = []
+    for line, row in enumerate(reader, start=2):
+        rec = {c: (row.get(c) or "").strip() for c in ANNOTATION_COLUMNS}
+        if not rec["claim_id"]:
+            raise AnnotationError("empty claim_id", path=path, line=line)
+        if rec["stance"] and rec["stance"] not in STANCES:
+            raise AnnotationError(f"stance must be one of {', '.join(STANCES)}, got {rec['stance']!r}",
+                                  path=path, line=line)
+        rec["line"] = line
+        rows.append(rec)
+    return pd.DataFrame(rows, columns=ANNOTATION_COLUMNS + ["line"])
+
+
+def match_annotations(claims: pd.DataFrame, ann: pd.DataFrame) -> pd.DataFrame:
+    """One row per annotation with `status` (applied|unmatched|text_changed) and the row index."""
+    pos = {cid: i for i, cid in enumerate(claims["claim_id"])}
+    texts = claims["text"].tolist()
+    out = []
+    for rec in ann.to_dict("records"):
+        i = pos.get(rec["claim_id"])
+        if i is None:
+            status = "unmatched"
+        elif rec["text_sha256"] and not sha256_text(texts[i]).startswith(rec["text_sha256"].lower()):
+            status = "text_changed"
+        else:
+            status = "applied"
+        out.append({**rec, "status": status, "row": -1 if i is None else i})
+    return pd.DataFrame(out, columns=ANNOTATION_COLUMNS + ["line", "status", "row"])
+
+
+def apply_annotations(claims: pd.DataFrame, matched: pd.DataFrame, field: str,
+                      registry=None) -> pd.DataFrame:
+    """Apply one kind of override (speaker, topic_id or stance) from matched annotations."""
+    ok = matched[(matched["status"] == "applied") & (matched[field] != "")]
+    if ok.empty:
+        return claims
+    claims = claims.copy()
+    for rec in ok.to_dict("records"):
+        i = claims.index[rec["row"]]
+        if field == "speaker":
+            _override_speaker(claims, i, rec["speaker"], registry)
+        elif field == "topic_id":
+            claims.at[i, "topic_id"] = "" if rec["topic_id"] == "-" else rec["topic_id"]
+            claims.at[i, "topic_kind"] = "annotated"
+        elif field == "stance":
+            claims.at[i, "stance"] = rec["stance"]
+            claims.at[i, "stance_score"] = {"affirm": 1.0, "deny": -1.0, "neutral": 0.0}[rec["stance"]]
+            claims.at[i, "stance_source"] = "annotation"
+    return claims
+
+
+def _override_speaker(claims: pd.DataFrame, i, value: str, registry) -> None:
+    if value == "-":
+        for c in ("speaker", "speaker_id", "organisation", "country", "bloc"):
+            if c in claims:
+                claims.at[i, c] = ""
+        claims.at[i, "attribution"] = "annotation"
+        return
+    info = registry.lookup(value) if registry is not None and hasattr(registry, "lookup") else None
+    if info:
+        for k, v in info.items():
+            if k in claims:
+                claims.at[i, k] = v
+    else:
+        claims.at[i, "speaker"] = value
+    claims.at[i, "attribution"] = "annotation"

@@ -1,0 +1,145 @@
+"""Command line: `stance run CORPUS --out DIR`, `stance report RUN_DIR`, `stance build-model`.
+
+Every Config field is also a flag (`--distance-threshold 0.2`, `--report`, `--no-progress`).
+Errors the user can fix print one message (file, line, hint) and exit with code 2.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import time
+from pathlib import Path
+
+from .config import Config
+from .errors import StanceError
+
+
+def _add_config_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("settings (override stance.toml; see README)")
+    for f in dataclasses.fields(Config):
+        if f.name == "corpus":
+            continue
+        flag = "--" + f.name.replace("_", "-")
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+        if isinstance(default, bool):
+            g.add_argument(flag, dest=f.name, action="store_true", default=None)
+            g.add_argument("--no-" + f.name.replace("_", "-"), dest=f.name, action="store_false")
+        elif isinstance(default, list):
+            g.add_argument(flag, dest=f.name, action="append", default=None, metavar="VALUE")
+        else:
+            g.add_argument(flag, dest=f.name, default=None, metavar=type(default).__name__.upper())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stance", description="Claims and stances in news articles.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command")
+
+    r = sub.add_parser("run", help="analyse a corpus folder and write the output tables")
+    r.add_argument("corpus", help="folder of articles (or one file)")
+    r.add_argument("--out", help="output folder (default: reports/<corpus name>)")
+    r.add_argument("--config", help="stance.toml with settings (default: ./stance.toml if present)")
+    _add_config_flags(r)
+
+    rep = sub.add_parser("report", help="(re)build stance_report.pdf/.html for a run folder")
+    rep.add_argument("run_dir")
+
+    b = sub.add_parser("build-model", help="prepare the bundled offline embedding model in the cache")
+    b.add_argument("--cache-dir", default="")
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    overrides = {f.name: getattr(args, f.name) for f in dataclasses.fields(Config)
+                 if getattr(args, f.name, None) is not None and f.name != "corpus"}
+    overrides["corpus"] = args.corpus
+    cfg_path = args.config or ("stance.toml" if Path("stance.toml").exists() else None)
+    if cfg_path:
+        return Config.from_toml(cfg_path, **overrides)
+    return Config().update(overrides, source="command line")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from . import __version__
+        print(__version__)
+        return 0
+    if not args.command:
+        parser.print_help()
+        return 1
+    try:
+        if args.command == "run":
+            return _run(args)
+        if args.command == "report":
+            from .report import build_report
+            t0 = time.perf_counter()
+            pdf, html = build_report(args.run_dir)
+            print(f"wrote {pdf} and {html} in {time.perf_counter() - t0:.1f}s")
+            return 0
+        if args.command == "build-model":
+            from .embed import load_embedder
+            cfg = Config(cache_dir=args.cache_dir)
+            emb = load_embedder(cfg)
+            print(f"ready: {emb.model_id} ({emb.dim} dims) in {cfg.cache_path()}")
+            return 0
+    except StanceError as e:
+        print(f"stance: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("stance: interrupted; earlier outputs were left as they were", file=sys.stderr)
+        return 130
+    return 1
+
+
+def _run(args) -> int:
+    from . import pipeline
+    cfg = config_from_args(args)
+    out = Path(args.out) if args.out else Path("reports") / Path(cfg.corpus).resolve().name
+    _check_writable(out)
+    t0 = time.perf_counter()
+    if cfg.engine == "dask":
+        from .distributed import run_dask
+        result = run_dask(cfg)
+    else:
+        result = pipeline.run(cfg)
+    for notice in result.load_report.notices:
+        print(f"notice: {notice}", file=sys.stderr)
+    pipeline.write_run(result, out)
+    c = result.claims
+    ann = result.annotations
+    print(f"{len(result.documents)} documents, {len(c)} statements, "
+          f"{(c['speaker'] != '').sum()} attributed, {(c['topic_id'] != '').sum()} with a topic, "
+          f"{len(result.topics)} topics -> {out} ({time.perf_counter() - t0:.1f}s)")
+    if ann is not None and len(ann) and (ann["status"] != "applied").any():
+        bad = ann[ann["status"] != "applied"]
+        print(f"warning: {len(bad)} annotation row(s) no longer match a claim; see "
+              f"{out / 'annotations_report.csv'}", file=sys.stderr)
+    unk = result.tables.get("unknown_speakers")
+    if unk is not None and len(unk):
+        print(f"{len(unk)} unknown speaker name(s) listed in {out / 'unknown_speakers.csv'}: add them "
+              f"to actors.yaml", file=sys.stderr)
+    return 0
+
+
+def _check_writable(out: Path) -> None:
+    """Fail before the expensive stages if the output folder cannot be created or written."""
+    import os
+    import tempfile
+    from .errors import OutputError
+    parent = out if out.exists() else next((p for p in out.parents if p.exists()), Path("."))
+    if out.exists() and not out.is_dir():
+        raise OutputError("output path exists and is not a folder", path=out)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=".stance-write-test-")
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as e:
+        raise OutputError(f"cannot write to the output folder ({e.strerror})", path=out,
+                          hint="choose another --out folder or fix its permissions") from None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

