@@ -57,13 +57,14 @@ class Config:
     """Embedding and model cache; empty means $STANCE_CACHE or ~/.cache/stance."""
 
     # --- topics ----------------------------------------------------------------------------
-    topic_threshold: float = 0.84
-    """Minimum cosine similarity between a claim and a defined topic (proposition/examples)."""
+    topic_threshold: float = 0.30
+    """Minimum similarity between a claim (or one of its clauses) and a defined topic's
+    proposition/examples, as cosine after removing the corpus mean vector (see pipeline)."""
     clusterer: str = "agglomerative"
     """Discovery algorithm: agglomerative, hdbscan or kmeans."""
-    distance_threshold: float = 0.12
-    """Agglomerative: cosine distance under which clusters merge (e5 similarities are compressed
-    into roughly 0.75-1.0, so useful values are 0.05-0.25)."""
+    distance_threshold: float = 0.6
+    """Agglomerative: cosine distance (corpus-centred vectors) under which clusters merge; lower
+    gives more, tighter topics (useful range 0.4-0.8)."""
     linkage: str = "average"
     n_clusters: int = 8
     """k-means: number of clusters."""

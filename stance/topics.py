@@ -135,7 +135,7 @@ class ClassTfidfLabeller:
 
 
 # --------------------------------------------------------------------------- clustering
-def make_clusterer(name: str, distance_threshold: float = 0.12, linkage: str = "average",
+def make_clusterer(name: str, distance_threshold: float = 0.6, linkage: str = "average",
                    n_clusters: int = 8, min_cluster_size: int = 2, random_state: int = 0,
                    n_samples: int = 0):
     """A scikit-learn clusterer for the chosen algorithm (fit_predict on L2-normalised rows)."""
@@ -146,7 +146,7 @@ def make_clusterer(name: str, distance_threshold: float = 0.12, linkage: str = "
     if name == "hdbscan":
         # min_samples=1 keeps short texts out of the noise bucket on small corpora.
         return cluster.HDBSCAN(min_cluster_size=max(2, min_cluster_size), min_samples=1,
-                               cluster_selection_method="leaf", copy=True)
+                               copy=True)
     if name == "kmeans":
         k = max(1, min(n_clusters, n_samples)) if n_samples else n_clusters
         if n_samples > 10000:
@@ -163,8 +163,8 @@ class TopicModel:
     algorithm. Stateless between calls: `fit_transform` returns everything it computed.
     """
 
-    def __init__(self, topics: list[TopicDef] | None = None, topic_threshold: float = 0.84,
-                 clusterer: str | object = "agglomerative", distance_threshold: float = 0.12,
+    def __init__(self, topics: list[TopicDef] | None = None, topic_threshold: float = 0.30,
+                 clusterer: str | object = "agglomerative", distance_threshold: float = 0.6,
                  linkage: str = "average", n_clusters: int = 8, min_cluster_size: int = 2,
                  pca_dims: int = 50, max_cluster_fit: int = 5000, random_state: int = 0,
                  labeller: ClassTfidfLabeller | None = None, n_keywords: int = 8):
