@@ -1,0 +1,125 @@
+"""Read a run folder into DataFrames with every documented column present.
+
+Optional files that are missing, empty or unreadable become empty tables, so the report can
+always be built and say "none" where there is nothing to show.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+COLUMNS: dict[str, list[str]] = {
+    "documents": ["doc_id", "title", "outlet", "date", "language", "n_claims"],
+    "claims": ["claim_id", "doc_id", "start", "end", "text", "kind", "speaker", "speaker_text",
+               "organisation", "country", "bloc", "attribution", "relayed_by", "topic_id",
+               "topic_label", "topic_score", "stance", "stance_score", "date", "outlet"],
+    "topics": ["topic_id", "label", "proposition", "keywords", "size", "n_actors",
+               "representative", "kind"],
+    "actor_topic": ["speaker", "country", "bloc", "topic_id", "topic_label", "n_affirm",
+                    "n_deny", "n_neutral", "n_claims", "net_stance"],
+    "contrasts": ["topic_id", "topic_label", "claim_id_a", "claim_id_b", "speaker_a", "speaker_b",
+                  "stance_a", "stance_b", "similarity", "text_a", "text_b", "date_a", "date_b",
+                  "outlet_a", "outlet_b", "doc_id_a", "doc_id_b", "bloc_a", "bloc_b"],
+    "unknown_speakers": ["speaker_text", "n", "example_claim_id"],
+    "actor_network_edges": ["actor_a", "actor_b", "congruence", "conflict", "weight", "topics",
+                            "bloc_a", "bloc_b"],
+    "timeline": ["date", "speaker", "bloc", "topic_id", "topic_label", "n_affirm", "n_deny",
+                 "n_neutral", "net_stance"],
+}
+NUMERIC = {"start", "end", "n_claims", "size", "n_actors", "n_affirm", "n_deny", "n_neutral",
+           "net_stance", "similarity", "stance_score", "topic_score", "congruence", "conflict",
+           "weight", "n"}
+
+
+@dataclass
+class RunData:
+    run_dir: Path
+    tables: dict[str, pd.DataFrame]
+    meta: dict = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(name)
+
+
+def _read(path: Path, cols: list[str]) -> pd.DataFrame | None:
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    try:
+        df = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, dtype=str)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError):
+        return None
+    for c in cols:
+        if c not in df.columns:
+            df[c] = ""
+    for c in cols:
+        if c in NUMERIC:
+            df[c] = pd.to_numeric(df[c], errors="coerce").fillna(0.0)
+        else:
+            df[c] = df[c].astype(str)
+    return df
+
+
+def _derive_actor_topic(claims: pd.DataFrame) -> pd.DataFrame:
+    """actor_topic.csv recomputed from claims when the run did not write it."""
+    c = claims[(claims["speaker"] != "") & (claims["topic_id"] != "")]
+    rows = []
+    for (spk, tid), g in c.groupby(["speaker", "topic_id"], sort=True):
+        n_a, n_d = int((g["stance"] == "affirm").sum()), int((g["stance"] == "deny").sum())
+        n_n = int((g["stance"] == "neutral").sum())
+        rows.append({"speaker": spk, "country": g["country"].iloc[0], "bloc": g["bloc"].iloc[0],
+                     "topic_id": tid, "topic_label": g["topic_label"].iloc[0], "n_affirm": n_a,
+                     "n_deny": n_d, "n_neutral": n_n, "n_claims": len(g),
+                     "net_stance": (n_a - n_d) / len(g)})
+    return pd.DataFrame(rows, columns=COLUMNS["actor_topic"])
+
+
+def load_run(run_dir: str | Path) -> RunData:
+    run_dir = Path(run_dir)
+    tables: dict[str, pd.DataFrame] = {}
+    missing: list[str] = []
+    for name, cols in COLUMNS.items():
+        df = _read(run_dir / f"{name}.csv", cols)
+        if df is None:
+            missing.append(f"{name}.csv")
+            df = pd.DataFrame({c: pd.Series(dtype=float if c in NUMERIC else object)
+                               for c in cols})
+        tables[name] = df
+    if tables["actor_topic"].empty and not tables["claims"].empty:
+        tables["actor_topic"] = _derive_actor_topic(tables["claims"])
+    meta: dict = {}
+    try:
+        meta = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+        if not isinstance(meta, dict):
+            meta = {}
+    except (OSError, ValueError):
+        missing.append("run.json")
+    _sort(tables)
+    return RunData(run_dir=run_dir, tables=tables, meta=meta, missing=missing)
+
+
+def _sort(t: dict[str, pd.DataFrame]) -> None:
+    """One fixed order for every table, so two builds of one run give the same report."""
+    keys = {
+        "documents": ["date", "doc_id"],
+        "claims": ["doc_id", "start", "claim_id"],
+        "topics": ["topic_id"],
+        "actor_topic": ["topic_id", "speaker"],
+        "contrasts": ["topic_id", "claim_id_a", "claim_id_b"],
+        "unknown_speakers": ["speaker_text"],
+        "actor_network_edges": ["actor_a", "actor_b"],
+        "timeline": ["date", "speaker", "topic_id"],
+    }
+    for name, k in keys.items():
+        t[name] = t[name].sort_values(k, kind="mergesort").reset_index(drop=True)
+    # topics: biggest first (ties by id); unknown speakers: most frequent first.
+    t["topics"] = t["topics"].sort_values(["size", "topic_id"], ascending=[False, True],
+                                          kind="mergesort").reset_index(drop=True)
+    t["unknown_speakers"] = t["unknown_speakers"].sort_values(
+        ["n", "speaker_text"], ascending=[False, True], kind="mergesort").reset_index(drop=True)

@@ -1,0 +1,207 @@
+"""Turn a loaded run into the report's HTML (jinja2, autoescape on).
+
+Every string that comes from an article (quotes, titles, speaker names as written, outlets) is
+escaped by the template engine; nothing from the corpus is ever marked safe. A string with any
+Arabic letter gets dir="rtl" lang="ar" so WeasyPrint lays it out right to left with Amiri.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import fontpkg
+import jinja2
+from markupsafe import Markup
+
+from .data import RunData
+from .figures import ARABIC
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+KEY_PARAMETERS = ("corpus", "topic_threshold", "clusterer",
+                  "distance_threshold", "linkage", "n_clusters", "min_cluster_size",
+                  "stance_model", "neutral_margin", "min_statement_chars", "max_contrasts")
+N_CONTRASTS = 3
+
+
+def is_arabic(text) -> bool:
+    return bool(ARABIC.search(str(text or "")))
+
+
+def dir_attrs(text) -> Markup:
+    """The attributes for an element holding `text`: rtl + lang=ar when it has Arabic letters."""
+    return Markup(' dir="rtl" lang="ar"') if is_arabic(text) else Markup("")
+
+
+def fmt_num(v, digits: int = 2) -> str:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    if math.isnan(f):
+        return ""
+    return str(int(f)) if f.is_integer() and digits == 0 else f"{f:+.{digits}f}"
+
+
+def font_files() -> dict[str, Path]:
+    """The bundled font files (a font whose package is missing is left out)."""
+    out = {}
+    for key, name, weight in (("amiri", "amiri", 400), ("amiri_bold", "amiri", 700),
+                              ("noto_arabic", "noto-sans-arabic", 400)):
+        try:
+            out[key] = fontpkg.path(name, weight=weight).resolve()
+        except Exception:
+            pass
+    return out
+
+
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+                             autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["dir"] = dir_attrs
+    env.filters["num"] = fmt_num
+    env.filters["int"] = lambda v: fmt_num(v, 0)
+    return env
+
+
+def _records(df, cols=None):
+    return df[cols].to_dict("records") if cols else df.to_dict("records")
+
+
+def _diverse(pairs: list[dict]) -> list[dict]:
+    """Strongest first, but a pair that repeats an already shown claim waits its turn."""
+    seen: set[str] = set()
+    first, later = [], []
+    for p in pairs:
+        ids = {p["claim_id_a"], p["claim_id_b"]}
+        if ids & seen:
+            later.append(p)
+        else:
+            first.append(p)
+            seen |= ids
+    return first + later
+
+
+def _actor_line(rows, sign: int) -> list[str]:
+    sel = [r for r in rows if (r["net_stance"] > 0 if sign > 0 else r["net_stance"] < 0)]
+    sel.sort(key=lambda r: (-abs(r["net_stance"]), -r["n_claims"], r["speaker"]))
+    return [r["speaker"] for r in sel]
+
+
+def topic_views(run: RunData) -> list[dict]:
+    topics, claims = run.topics, run.claims
+    at, con = run.actor_topic, run.contrasts
+    if topics.empty and not claims.empty:  # no topics.csv: list the topics the claims name
+        c = claims[claims["topic_id"] != ""]
+        rows = []
+        for tid, g in c.groupby("topic_id", sort=True):
+            rows.append({"topic_id": tid, "label": g["topic_label"].iloc[0], "proposition": "",
+                         "keywords": "", "size": len(g), "n_actors": g["speaker"].nunique(),
+                         "representative": "", "kind": ""})
+        topic_rows = sorted(rows, key=lambda r: (-r["size"], r["topic_id"]))
+    else:
+        topic_rows = _records(topics)
+    claim_by_id = {r["claim_id"]: r for r in _records(claims)} if not claims.empty else {}
+    views = []
+    for t in topic_rows:
+        tid = t["topic_id"]
+        actors = _records(at[(at["topic_id"] == tid) & (at["speaker"] != "")])
+        actors.sort(key=lambda r: (-r["net_stance"], -r["n_claims"], r["speaker"]))
+        pairs = _records(con[con["topic_id"] == tid])
+        pairs.sort(key=lambda r: (-r["similarity"], r["claim_id_a"], r["claim_id_b"]))
+        pairs = _diverse(pairs)
+        for p in pairs:
+            for side in ("a", "b"):
+                c = claim_by_id.get(p[f"claim_id_{side}"], {})
+                for k in ("text", "date", "outlet", "doc_id", "bloc"):
+                    if not p.get(f"{k}_{side}"):
+                        p[f"{k}_{side}"] = c.get(k, "")
+                if not p.get(f"speaker_{side}"):
+                    p[f"speaker_{side}"] = c.get("speaker", "") or c.get("speaker_text", "")
+            # affirming side on the left, denying on the right
+            if p["stance_a"] == "deny" and p["stance_b"] != "deny":
+                for k in ("claim_id", "speaker", "stance", "text", "date", "outlet", "doc_id",
+                          "bloc"):
+                    p[f"{k}_a"], p[f"{k}_b"] = p[f"{k}_b"], p[f"{k}_a"]
+        keywords = [k.strip() for k in str(t.get("keywords", "")).split(";") if k.strip()]
+        views.append({**t, "label": t.get("label") or tid, "keywords_list": keywords,
+                      "actors": actors, "contrasts": pairs[:N_CONTRASTS],
+                      "n_contrasts": len(pairs),
+                      "affirm": _actor_line(actors, +1), "deny": _actor_line(actors, -1)})
+    return views
+
+
+def corpus_summary(run: RunData) -> list[tuple[str, str]]:
+    docs, claims = run.documents, run.claims
+    dates = sorted(d for d in list(docs["date"]) + list(claims["date"]) if d)
+    outlets = {o for o in list(docs["outlet"]) + list(claims["outlet"]) if o}
+    attributed = int((claims["speaker"] != "").sum())
+    n_claims = len(claims)
+    share = f" ({attributed / n_claims:.0%})" if n_claims else ""
+    n_docs = len(docs) if not docs.empty else claims["doc_id"].nunique()
+    return [
+        ("Documents", str(n_docs)),
+        ("Outlets", str(len(outlets))),
+        ("Date range", f"{dates[0]} – {dates[-1]}" if dates else "none"),
+        ("Statements", str(n_claims)),
+        ("Attributed statements", f"{attributed}{share}"),
+        ("Speakers (registry actors)", str(claims.loc[claims["speaker"] != "", "speaker"]
+                                           .nunique())),
+        ("Topics", str(len(run.topics) if not run.topics.empty
+                       else claims.loc[claims["topic_id"] != "", "topic_id"].nunique())),
+        ("Contrast pairs", str(len(run.contrasts))),
+    ]
+
+
+def _flat(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value)) or "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in sorted(value.items())) or "—"
+    if value == "" or value is None:
+        return "—"
+    return str(value)
+
+
+def context(run: RunData, figures: dict[str, str | None], fonts: dict[str, Path]) -> dict:
+    meta = run.meta
+    params = meta.get("parameters") if isinstance(meta.get("parameters"), dict) else {}
+    tagger = meta.get("stance_tagger") if isinstance(meta.get("stance_tagger"), dict) else {}
+    model = meta.get("model") or params.get("model") or "not recorded"
+    key_params = [(k, _flat(params[k])) for k in KEY_PARAMETERS if k in params]
+    key_params.insert(0, ("embedding model", str(model)))
+    claims = run.claims.copy()
+    claims["stance_score_fmt"] = [fmt_num(v) if s else "" for v, s in
+                                  zip(claims["stance_score"], claims["stance"])]
+    counts = meta.get("counts") if isinstance(meta.get("counts"), dict) else {}
+    timings = meta.get("timings") if isinstance(meta.get("timings"), dict) else {}
+    return {
+        "title": str(params.get("title") or "Stance report"),
+        "created": str(meta.get("created") or "not recorded"),
+        "summary": corpus_summary(run),
+        "key_params": key_params,
+        "all_params": sorted((str(k), _flat(v)) for k, v in params.items()),
+        "model": str(model),
+        "tagger": {str(k): _flat(v) for k, v in sorted(tagger.items())},
+        "tagger_f1": tagger.get("ans_dev_macro_f1"),
+        "tagger_majority": tagger.get("majority_macro_f1"),
+        "tagger_name": tagger.get("name", ""),
+        "params": params,
+        "versions": sorted((str(k), _flat(v)) for k, v in (meta.get("versions") or {}).items())
+        if isinstance(meta.get("versions"), dict) else [],
+        "inputs": [i for i in meta.get("inputs", []) if isinstance(i, dict)]
+        if isinstance(meta.get("inputs"), list) else [],
+        "timings": sorted((str(k), _flat(v)) for k, v in timings.items()),
+        "counts": sorted((str(k), _flat(v)) for k, v in counts.items()),
+        "topics": topic_views(run),
+        "figures": figures,
+        "unknown": _records(run.unknown_speakers),
+        "claims": _records(claims),
+        "missing": sorted(run.missing),
+        "fonts": {k: p.as_uri() for k, p in fonts.items()},
+    }
+
+
+def render_html(ctx: dict) -> str:
+    return _env().get_template("report.html.j2").render(**ctx)
