@@ -45,6 +45,10 @@ def atomic_path(path: str | os.PathLike, mode: str = "w") -> Iterator[Path]:
     tmp = Path(tmp)
     try:
         yield tmp
+        # mkstemp creates 0600 files; outputs are ordinary files, so apply the usual umask.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     finally:
         if tmp.exists():
