@@ -42,6 +42,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--ans-dir", type=Path, required=True, help="folder with ANS dev.csv")
     ap.add_argument("--model", default="default", help="'default' or a model file")
+    ap.add_argument("--card", type=Path, default=None,
+                    help="also write the measured figures as JSON (the model card the report cites), "
+                         "e.g. stance/models/stance_tagger.card.json")
     args = ap.parse_args(argv)
 
     dev = read_ans(args.ans_dir / "dev.csv")
@@ -63,6 +66,22 @@ def main(argv=None) -> int:
     pred1, _ = margin_tagger.predict(dev.s2.tolist(), dev.s1.tolist(), c_emb, p_emb)
     f1_report(f"(b) default tagger, margin {margin_tagger.neutral_margin}", gold, pred1)
     print(f"    (tagging {len(dev)} pairs took {elapsed:.2f} s)")
+
+    if args.card:
+        import json
+        from sklearn.metrics import f1_score
+        card = {"benchmark": "ANS dev.csv (755 pairs; agree->affirm, disagree->deny, other->neutral)",
+                "command": "python benchmarks/bench_stance_ans.py --ans-dir ANS_DIR --card " + str(args.card),
+                "majority_macro_f1": round(float(f1_score(gold, [majority] * len(gold), labels=list(LABELS),
+                                                          average="macro", zero_division=0)), 3),
+                "macro_f1_by_margin": {}}
+        for m in (0.0, 0.05, 0.1, 0.15, 0.2):
+            pred, _ = load_stance_tagger(args.model, neutral_margin=m).predict(
+                dev.s2.tolist(), dev.s1.tolist(), c_emb, p_emb)
+            card["macro_f1_by_margin"][f"{m:.2f}"] = round(float(f1_score(
+                gold, pred, labels=list(LABELS), average="macro", zero_division=0)), 3)
+        args.card.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+        print(f"\nwrote {args.card}: {card['macro_f1_by_margin']}")
 
     for title, pred in (("margin 0", pred0), (f"margin {margin_tagger.neutral_margin}", pred1)):
         cm = confusion_matrix(gold, pred, labels=list(LABELS))

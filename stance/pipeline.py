@@ -135,34 +135,15 @@ def assign_topics(claims: pd.DataFrame, emb: dict, config: Config, topic_defs=No
     a_c = _centre(a_raw, mu) if anchors else a_raw
     eligible = (claims["kind"] != "heading").to_numpy() if "kind" in claims else None
     model = TopicModel.from_config(config, topic_defs)
-    out, topics = model.fit_transform(claims, c_content, a_c, eligible=eligible)
-
-    # Clause-level rescoring for defined topics: a statement joining two claims belongs to the
-    # topic its best clause matches.
-    best_clause = np.full(len(claims), -1)
-    if len(topic_defs) and len(emb["clause_owner"]):
-        c_cl = _centre(emb["clauses"], mu)
-        anchor_topic = np.concatenate([[i] * len(t.anchors) for i, t in enumerate(topic_defs)])
-        sims = c_cl @ a_c.T
-        per = np.stack([sims[:, anchor_topic == t].max(axis=1) for t in range(len(topic_defs))], 1)
-        owner = emb["clause_owner"]
-        tid = out["topic_id"].to_numpy(dtype=object).copy()
-        score = out["topic_score"].to_numpy(dtype=float).copy()
-        kind = out["topic_kind"].to_numpy(dtype=object).copy()
-        for j in np.argsort(-per.max(axis=1)):
-            i, t = owner[j], per[j].argmax()
-            if eligible is not None and not eligible[i]:
-                continue
-            if per[j, t] >= config.topic_threshold and per[j, t] > score[i] + 1e-6 and \
-                    (kind[i] != "defined" or per[j, t] > score[i]):
-                if kind[i] == "discovered":
-                    continue  # keep discovered clusters stable; only unassigned/defined move
-                tid[i], score[i], kind[i] = topic_defs[t].id, per[j, t], "defined"
-                best_clause[i] = j
-        out["topic_id"], out["topic_score"], out["topic_kind"] = tid, np.round(score, 4), kind
-        labels = dict(zip(topics["topic_id"], topics["label"]))
-        out["topic_label"] = [labels.get(t, "") for t in tid]
-        topics = _refresh_topic_sizes(topics, out)
+    with_content = claims.assign(content_text=[t[s:e] for t, s, e in zip(
+        claims["text"], claims["content_start"], claims["content_end"])])
+    has_clauses = len(emb["clause_owner"]) > 0
+    out, topics = model.fit_transform(
+        with_content, c_content, a_c, eligible=eligible,
+        unit_emb=_centre(emb["clauses"], mu) if has_clauses else None,
+        unit_owner=emb["clause_owner"] if has_clauses else None)
+    best_clause = out["topic_unit"].to_numpy()
+    out = out.drop(columns=["content_text", "topic_unit"])
     return out, topics, {"mu": mu, "anchors_raw": a_raw, "topic_defs": topic_defs,
                          "best_clause": best_clause}
 
@@ -180,7 +161,7 @@ def _refresh_topic_sizes(topics: pd.DataFrame, claims: pd.DataFrame) -> pd.DataF
 def tag_stance(claims: pd.DataFrame, topics: pd.DataFrame, emb: dict, tinfo: dict, config: Config,
                tagger=None) -> pd.DataFrame:
     """stance / stance_score toward each claim's topic proposition."""
-    from .stance_tagger import load_stance_tagger
+    from .stance_tagger import is_conditional, load_stance_tagger
     tagger = tagger or load_stance_tagger(config.stance_model, neutral_margin=config.neutral_margin)
     out = claims.copy()
     out["stance"] = ""
@@ -202,34 +183,43 @@ def tag_stance(claims: pd.DataFrame, topics: pd.DataFrame, emb: dict, tinfo: dic
     rep = dict(zip(topics["topic_id"], topics["representative_claim_id"]))
     row_of = {cid: i for i, cid in enumerate(out["claim_id"])}
 
+    # Units a claim can be judged by: its content, and its clauses when it has several.
+    units: dict[int, list[int]] = {}
+    for j, i in enumerate(emb["clause_owner"]):
+        units.setdefault(int(i), []).append(j)
     claim_txt, claim_vec, prop_txt, prop_vec = [], [], [], []
     for i in idx:
         tid = out["topic_id"].iat[i]
-        j = tinfo["best_clause"][i]
-        if j >= 0:
-            a, b = emb["clause_bounds"][j]
-            vec = emb["clauses"][j]
-            # Keep the attribution frame: a denial verb ("نفى", "denied") usually sits there.
-            txt = texts[i][:cstart[i]] + texts[i][a:b]
-        else:
-            vec, txt = content[i], texts[i]
         if tid in variants:
             props, pv = variants[tid]
-            k = int(np.argmax(pv @ vec))
-            prop_txt.append(props[k])
-            prop_vec.append(pv[k])
         else:
             r = row_of.get(rep.get(tid, ""), i)
             s, e = out["content_start"].iat[r], out["content_end"].iat[r]
-            prop_txt.append(texts[r][s:e])
-            prop_vec.append(content[r])
-        claim_txt.append(txt)
+            props, pv = [texts[r][s:e]], content[r][None, :]
+        # Judge the unit closest to the proposition: in "we still believe Russia aims to attack;
+        # of course they can change their minds" only the first clause is about the topic.
+        cand = [(content[i], texts[i][cstart[i]:out["content_end"].iat[i]])]
+        for j in units.get(int(i), []):
+            a, b = emb["clause_bounds"][j]
+            cand.append((emb["clauses"][j], texts[i][a:b]))
+        sims = np.stack([v for v, _ in cand]) @ pv.T          # (units, variants)
+        u, k = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        vec, unit_text = cand[u]
+        # Keep the attribution frame: a denial verb ("نفى", "denied") usually sits there.
+        claim_txt.append(texts[i][:cstart[i]] + unit_text)
         claim_vec.append(vec)
+        prop_txt.append(props[k])
+        prop_vec.append(pv[k])
     labels, scores = tagger.predict(claim_txt, prop_txt, np.stack(claim_vec), np.stack(prop_vec))
-    out.loc[out.index[idx], "stance"] = list(labels)
-    out.loc[out.index[idx], "stance_score"] = np.round(np.asarray(scores, dtype=float), 4)
-    out.loc[out.index[idx], "stance_source"] = "model"
-    # A discovered topic's representative affirms its own proposition by definition.
+    labels, scores = list(labels), np.asarray(scores, dtype=float)
+    source = ["model"] * len(labels)
+    for n, txt in enumerate(claim_txt):
+        if labels[n] != "neutral" and is_conditional(txt[cstart[idx[n]]:]):
+            # A condition ("if Russia invades, we respond") asserts nothing about the topic.
+            labels[n], scores[n], source[n] = "neutral", scores[n] * 0.25, "model+conditional"
+    out.loc[out.index[idx], "stance"] = labels
+    out.loc[out.index[idx], "stance_score"] = np.round(scores, 4)
+    out.loc[out.index[idx], "stance_source"] = source
     return out
 
 

@@ -413,3 +413,54 @@ def load_stance_tagger(name_or_path: str = "default", neutral_margin: float = 0.
         raise ValueError(f"neutral_margin must be in [0, 1), got {neutral_margin!r}")
     tagger.neutral_margin = float(neutral_margin)
     return tagger
+
+
+def tagger_metadata(name_or_path: str = "default", neutral_margin: float | None = None) -> dict:
+    """What the report and run.json say about the tagger: training provenance and measured scores.
+
+    Scores come from the model card written by benchmarks/bench_stance_ans.py --card, next to
+    the model file; nothing here is asserted without that measurement.
+    """
+    import json
+    path = DEFAULT_MODEL_PATH if name_or_path == "default" else Path(name_or_path)
+    info: dict = {"name": "default" if name_or_path == "default" else str(path), "file": str(path)}
+    try:
+        d = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return info
+    info.update({"class": d.get("class", ""), "params": d.get("params", {}), "meta": d.get("meta", {})})
+    card = Path(path).with_suffix(".card.json")
+    if card.exists():
+        c = json.loads(card.read_text(encoding="utf-8"))
+        info["card"] = c
+        info["majority_macro_f1"] = c.get("majority_macro_f1")
+        by_margin = c.get("macro_f1_by_margin", {})
+        margin = neutral_margin if neutral_margin is not None else d.get("params", {}).get("neutral_margin", 0.15)
+        key = f"{float(margin):.2f}"
+        if key in by_margin:
+            info["ans_dev_macro_f1"] = by_margin[key]
+            info["ans_dev_margin"] = float(margin)
+        if "0.00" in by_margin:
+            info["ans_dev_macro_f1_argmax"] = by_margin["0.00"]
+    return info
+
+
+# Conditional and hypothetical frames: "if Russia invades, we will respond" takes no position on
+# whether Russia will invade. Matched on normalised tokens (Arabic clitics و/ف stripped).
+_CONDITIONAL_TOKENS = _norm_set("""
+اذا لو لولا
+if unless hypothetically
+si
+если
+""")
+# "في حالة" is left out on purpose: it also means "in a state of" (في حالة تأهب, on alert).
+_CONDITIONAL_PHRASES = (("في", "حال"), ("ما", "لم"), ("in", "case"), ("au", "cas"), ("в", "случае"))
+
+
+def is_conditional(text: str) -> bool:
+    """Does the text frame its content as a condition or hypothesis (if / إذا / في حال / si / если)?"""
+    toks = [t[1:] if len(t) > 3 and t[0] in "وف" and t[1:] in _CONDITIONAL_TOKENS else t
+            for t in tokens(text)]
+    if any(t in _CONDITIONAL_TOKENS for t in toks):
+        return True
+    return any(a == x and b == y for a, b in zip(toks, toks[1:]) for x, y in _CONDITIONAL_PHRASES)

@@ -189,26 +189,45 @@ class TopicModel:
                    random_state=config.random_state, n_keywords=config.n_keywords)
 
     # -- guided ---------------------------------------------------------------------------
-    def assign_defined(self, emb: np.ndarray, anchor_emb: np.ndarray, anchor_topic: np.ndarray
-                       ) -> tuple[np.ndarray, np.ndarray]:
-        """Best defined topic per claim (index into self.topics, -1 if below threshold), score."""
+    def assign_defined(self, emb: np.ndarray, anchor_emb: np.ndarray, anchor_topic: np.ndarray,
+                       unit_emb: np.ndarray | None = None, unit_owner: np.ndarray | None = None
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Best defined topic per claim (index into self.topics, -1 if below threshold).
+
+        Each claim is scored by its own vector and by any extra `unit_emb` rows it owns
+        (`unit_owner[j]` = claim row), e.g. its clauses: a statement that joins two claims
+        belongs to the topic its best part matches. Returns (best topic, score, best unit),
+        where best unit is -1 when the claim vector itself matched best.
+        """
         n = emb.shape[0]
+        best_unit = np.full(n, -1)
         if not self.topics or n == 0:
-            return np.full(n, -1), np.zeros(n, dtype=np.float32)
-        best = np.full(n, -1)
-        score = np.zeros(n, dtype=np.float32)
-        # Chunked so 100k claims never materialise a large similarity matrix at once.
-        for s in range(0, n, 8192):
+            return np.full(n, -1), np.zeros(n, dtype=np.float32), best_unit
+        per_claim = self._per_topic(emb, anchor_emb, anchor_topic)
+        if unit_emb is not None and len(unit_emb):
+            per_unit = self._per_topic(unit_emb, anchor_emb, anchor_topic)
+            unit_best = per_unit.max(axis=1)
+            claim_best = per_claim.max(axis=1)
+            # Visit units in ascending score so the best unit per claim is written last.
+            for j in np.argsort(unit_best, kind="stable"):
+                i = unit_owner[j]
+                if unit_best[j] > claim_best[i]:
+                    per_claim[i] = per_unit[j]
+                    claim_best[i] = unit_best[j]
+                    best_unit[i] = j
+        idx = per_claim.argmax(axis=1)
+        val = per_claim[np.arange(n), idx]
+        best = np.where(val >= self.topic_threshold, idx, -1)
+        return best, val.astype(np.float32), np.where(best >= 0, best_unit, -1)
+
+    def _per_topic(self, emb: np.ndarray, anchor_emb: np.ndarray, anchor_topic: np.ndarray) -> np.ndarray:
+        """(n, n_topics) best similarity to each topic's anchors; chunked to bound memory."""
+        out = np.empty((emb.shape[0], len(self.topics)), dtype=np.float32)
+        for s in range(0, emb.shape[0], 8192):
             sims = emb[s:s + 8192] @ anchor_emb.T
-            per_topic = np.full((sims.shape[0], len(self.topics)), -1.0, dtype=np.float32)
             for t in range(len(self.topics)):
-                cols = anchor_topic == t
-                per_topic[:, t] = sims[:, cols].max(axis=1)
-            idx = per_topic.argmax(axis=1)
-            val = per_topic[np.arange(len(idx)), idx]
-            best[s:s + 8192] = np.where(val >= self.topic_threshold, idx, -1)
-            score[s:s + 8192] = val
-        return best, score
+                out[s:s + 8192, t] = sims[:, anchor_topic == t].max(axis=1)
+        return out
 
     # -- discovery ------------------------------------------------------------------------
     def discover(self, emb: np.ndarray) -> np.ndarray:
@@ -248,11 +267,14 @@ class TopicModel:
 
     # -- everything ----------------------------------------------------------------------
     def fit_transform(self, claims: pd.DataFrame, emb: np.ndarray, anchor_emb: np.ndarray | None = None,
-                      eligible: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                      eligible: np.ndarray | None = None, unit_emb: np.ndarray | None = None,
+                      unit_owner: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Return (claims + topic columns, topics table).
 
         anchor_emb: embeddings of every TopicDef.anchors, concatenated in topic order.
-        eligible: boolean mask of claims that may be clustered (e.g. not boilerplate-like).
+        eligible: boolean mask of claims that may get a topic (e.g. not headings).
+        unit_emb/unit_owner: optional sub-claim vectors (clauses) and the claim row of each; the
+        index of the unit that matched a defined topic is returned in column `topic_unit`.
         """
         n = len(claims)
         out = claims.copy()
@@ -262,9 +284,11 @@ class TopicModel:
             if self.topics else np.zeros(0, dtype=int)
         if self.topics and anchor_emb is None:
             raise ValueError("anchor_emb is required when topics are defined")
-        best, gscore = self.assign_defined(emb, anchor_emb if anchor_emb is not None else
-                                           np.zeros((0, emb.shape[1]), np.float32), anchor_topic)
+        best, gscore, unit = self.assign_defined(
+            emb, anchor_emb if anchor_emb is not None else np.zeros((0, emb.shape[1]), np.float32),
+            anchor_topic, unit_emb, unit_owner)
         best = np.where(eligible, best, -1)
+        out["topic_unit"] = np.where(best >= 0, unit, -1)
         topic_id = np.array([self.topics[b].id if b >= 0 else "" for b in best], dtype=object)
         score = np.where(best >= 0, gscore, 0.0).astype(np.float32)
 
@@ -296,7 +320,9 @@ class TopicModel:
         tids = [t.id for t in self.topics] + list(centroids)
         groups = {t: np.flatnonzero(claims["topic_id"].to_numpy() == t) for t in tids}
         texts = claims["text"].tolist()
-        kw = self.labeller.keywords({t: [texts[i] for i in idx] for t, idx in groups.items() if len(idx)})
+        # Keywords come from what is claimed, not from the attribution frame around it.
+        kw_texts = claims["content_text"].tolist() if "content_text" in claims else texts
+        kw = self.labeller.keywords({t: [kw_texts[i] for i in idx] for t, idx in groups.items() if len(idx)})
         speakers = claims["speaker"].to_numpy() if "speaker" in claims else np.array([""] * len(claims))
         rows = []
         for t in self.topics:
