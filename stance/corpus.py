@@ -32,6 +32,8 @@ from .errors import InputError
 from .io import sha256_text
 
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".jsonl", ".csv")
+# The analyst's own files may sit in the corpus folder; they are never read as articles.
+ANALYST_FILES = ("annotations.csv", "annotations_report.csv", "actors.yaml", "topics.yaml", "stance.toml")
 MANIFEST_COLUMNS = ("doc_id", "outlet", "date", "url", "language", "title")
 TEXT_FIELDS = ("text", "content", "body", "article", "full_text")
 DOCUMENT_COLUMNS = ["doc_id", "title", "outlet", "date", "language", "url", "text", "sha256",
@@ -197,20 +199,41 @@ def parse_date(value: str, where: str, path: Path, line: int | None) -> str:
                          hint="use ISO dates, YYYY-MM-DD") from None
 
 
+def _csv_dict_rows(text: str, path: Path):
+    """Header and (row number, row) pairs of a CSV text (the header is row 1, as before).
+
+    A malformed CSV raises InputError naming the physical line the parser stopped on.
+    """
+    # An article in one cell can exceed the csv module's default 128 KiB field limit.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        fieldnames = reader.fieldnames
+        rows = list(reader)
+    except csv.Error as e:
+        raise InputError(f"malformed CSV: {e}", path=path, line=reader.line_num or None,
+                         hint="check the quoting on that line; save it as UTF-8 CSV") from None
+    return fieldnames, list(enumerate(rows, start=2))
+
+
 def read_manifest(path: Path) -> dict[str, dict]:
     try:
         raw, _ = decode_bytes(path.read_bytes(), path)
     except OSError as e:
         raise InputError(f"cannot read manifest ({e.strerror})", path=path) from None
-    rows = list(csv.DictReader(io.StringIO(raw.lstrip("\ufeff"))))
-    if rows and "doc_id" not in rows[0]:
+    fieldnames, rows = _csv_dict_rows(raw.lstrip("\ufeff"), path)
+    if rows and "doc_id" not in (fieldnames or []):
         raise InputError("manifest has no doc_id column", path=path, line=1,
                          hint="columns: " + ", ".join(MANIFEST_COLUMNS))
     out: dict[str, dict] = {}
-    for i, row in enumerate(rows, start=2):  # line 1 is the header
+    for i, row in rows:  # line 1 is the header
         doc_id = (row.get("doc_id") or "").strip()
         if not doc_id:
             raise InputError("empty doc_id", path=path, line=i)
+        if doc_id in out:
+            raise InputError(f"doc_id {doc_id!r} is listed twice (first on line "
+                             f"{out[doc_id]['_line']})", path=path, line=i,
+                             hint="keep one row per document")
         meta = {k: (row.get(k) or "").strip() for k in MANIFEST_COLUMNS if k != "doc_id"}
         meta["date"] = parse_date(meta["date"], f"document {doc_id!r}", path, i)
         meta["_line"] = i
@@ -247,11 +270,11 @@ def _records_from_file(path: Path, max_bytes: int) -> list[dict]:
             recs.append(_record(obj, path, i, enc))
         return recs
     if ext == ".csv":
-        reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-        if not any(f in (reader.fieldnames or []) for f in TEXT_FIELDS):
+        fieldnames, rows = _csv_dict_rows(text.lstrip("\ufeff"), path)
+        if not any(f in (fieldnames or []) for f in TEXT_FIELDS):
             raise InputError("no text column", path=path, line=1,
                              hint="name the article column one of: " + ", ".join(TEXT_FIELDS))
-        return [_record(row, path, i, enc) for i, row in enumerate(reader, start=2)]
+        return [_record(row, path, i, enc) for i, row in rows]
     raise InputError(f"unsupported file type {ext!r}", path=path,
                      hint="supported: " + ", ".join(SUPPORTED))
 
@@ -287,8 +310,9 @@ def load_corpus(corpus: str | Path, manifest_name: str = "manifest.csv", max_fil
     if root.is_file():
         files, mpath = [root], root.parent / manifest_name
     else:
+        reserved = {manifest_name, *ANALYST_FILES}
         files = sorted(p for p in root.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED
-                       and p.name != manifest_name and not p.name.startswith("."))
+                       and p.name not in reserved and not p.name.startswith("."))
         mpath = root / manifest_name
     if not files:
         raise InputError("no articles found", path=root,
