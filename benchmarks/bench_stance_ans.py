@@ -57,14 +57,17 @@ def main(argv=None) -> int:
     gold = dev.label.tolist()
     majority = dev.label.value_counts().idxmax()
     f1_report(f"(a) majority baseline ({majority})", gold, [majority] * len(gold))
-    argmax_tagger = load_stance_tagger(args.model, neutral_margin=0.0)
+    argmax_tagger = load_stance_tagger(args.model, neutral_margin=0.0, strong_deny=0.0)
     t0 = time.time()
     pred0, _ = argmax_tagger.predict(dev.s2.tolist(), dev.s1.tolist(), c_emb, p_emb)
     elapsed = time.time() - t0
     f1_report("(b) default tagger, margin 0", gold, pred0)
-    margin_tagger = load_stance_tagger(args.model)
+    margin_tagger = load_stance_tagger(args.model, strong_deny=0.0)
     pred1, _ = margin_tagger.predict(dev.s2.tolist(), dev.s1.tolist(), c_emb, p_emb)
     f1_report(f"(b) default tagger, margin {margin_tagger.neutral_margin}", gold, pred1)
+    gated = load_stance_tagger(args.model, strong_deny=0.9)
+    pred2, _ = gated.predict(dev.s2.tolist(), dev.s1.tolist(), c_emb, p_emb)
+    f1_report("(c) + polarity gate (pipeline default)", gold, pred2)
     print(f"    (tagging {len(dev)} pairs took {elapsed:.2f} s)")
 
     if args.card:
@@ -74,14 +77,18 @@ def main(argv=None) -> int:
                 "command": "python benchmarks/bench_stance_ans.py --ans-dir ANS_DIR --card " + str(args.card),
                 "majority_macro_f1": round(float(f1_score(gold, [majority] * len(gold), labels=list(LABELS),
                                                           average="macro", zero_division=0)), 3),
-                "macro_f1_by_margin": {}}
-        for m in (0.0, 0.05, 0.1, 0.15, 0.2):
-            pred, _ = load_stance_tagger(args.model, neutral_margin=m).predict(
-                dev.s2.tolist(), dev.s1.tolist(), c_emb, p_emb)
-            card["macro_f1_by_margin"][f"{m:.2f}"] = round(float(f1_score(
-                gold, pred, labels=list(LABELS), average="macro", zero_division=0)), 3)
+                "macro_f1_by_margin": {}, "macro_f1_with_polarity_gate": {}}
+        # model alone (strong_deny=0) and with the pipeline's polarity gate (strong_deny=0.9)
+        for key, sd in (("macro_f1_by_margin", 0.0), ("macro_f1_with_polarity_gate", 0.9)):
+            for m in (0.0, 0.05, 0.1, 0.15, 0.2):
+                pred, _ = load_stance_tagger(args.model, neutral_margin=m, strong_deny=sd).predict(
+                    dev.s2.tolist(), dev.s1.tolist(), c_emb, p_emb)
+                card[key][f"{m:.2f}"] = round(float(f1_score(
+                    gold, pred, labels=list(LABELS), average="macro", zero_division=0)), 3)
+        card["polarity_gate_strong_deny"] = 0.9
         args.card.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
-        print(f"\nwrote {args.card}: {card['macro_f1_by_margin']}")
+        print(f"\nwrote {args.card}: model alone {card['macro_f1_by_margin']}, "
+              f"with polarity gate {card['macro_f1_with_polarity_gate']}")
 
     for title, pred in (("margin 0", pred0), (f"margin {margin_tagger.neutral_margin}", pred1)):
         cm = confusion_matrix(gold, pred, labels=list(LABELS))

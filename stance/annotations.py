@@ -29,13 +29,20 @@ def load_annotations(path: str | Path | None) -> pd.DataFrame:
     except FileNotFoundError:
         raise AnnotationError("annotations file not found", path=path) from None
     except UnicodeDecodeError:
-        raise AnnotationError("annotations file is not UTF-8", path=path, hint="re-save it as UTF-8 CSV")
+        raise AnnotationError("annotations file is not UTF-8", path=path,
+                              hint="re-save it as UTF-8 CSV") from None
+    csv.field_size_limit(max(csv.field_size_limit(), len(raw) + 1))
     reader = csv.DictReader(io.StringIO(raw))
+    try:
+        parsed = list(reader)
+    except csv.Error as e:
+        raise AnnotationError(f"malformed CSV: {e}", path=path, line=reader.line_num or None,
+                              hint="check the quoting on that line") from None
     if not reader.fieldnames or "claim_id" not in reader.fieldnames:
         raise AnnotationError("missing the claim_id column", path=path, line=1,
                               hint="columns: " + ", ".join(ANNOTATION_COLUMNS))
     rows = []
-    for line, row in enumerate(reader, start=2):
+    for line, row in enumerate(parsed, start=2):
         rec = {c: (row.get(c) or "").strip() for c in ANNOTATION_COLUMNS}
         if not rec["claim_id"]:
             raise AnnotationError("empty claim_id", path=path, line=line)
@@ -92,11 +99,28 @@ def _override_speaker(claims: pd.DataFrame, i, value: str, registry) -> None:
                 claims.at[i, c] = ""
         claims.at[i, "attribution"] = "annotation"
         return
-    info = registry.lookup(value) if registry is not None and hasattr(registry, "lookup") else None
-    if info:
-        for k, v in info.items():
+    actor_id = _find_actor(registry, value)
+    if actor_id:
+        for k, v in {**registry.resolve(actor_id), "speaker_id": actor_id}.items():
             if k in claims:
                 claims.at[i, k] = v
     else:
+        # Not in the registry: keep the analyst's name; country/bloc stay unknown.
         claims.at[i, "speaker"] = value
+        for c in ("speaker_id", "organisation", "country", "bloc"):
+            if c in claims:
+                claims.at[i, c] = ""
     claims.at[i, "attribution"] = "annotation"
+
+
+def _find_actor(registry, value: str) -> str:
+    """Registry id for an annotation's speaker: an actor id, or a display name (any case)."""
+    if registry is None or not getattr(registry, "actors", None):
+        return ""
+    if value in registry.actors:
+        return value
+    low = value.casefold()
+    for aid, actor in registry.actors.items():
+        if actor.name.casefold() == low:
+            return aid
+    return ""

@@ -82,6 +82,9 @@ class Config:
     """`default` (bundled, fitted on ANS) or a path to a fitted tagger file."""
     neutral_margin: float = 0.15
     """Affirm/deny needs a probability this much above neutral; otherwise neutral."""
+    strong_deny: float = 0.9
+    """A deny with no negation, denial or opposite-direction cue needs at least this probability
+    (else neutral); 0 turns the check off."""
 
     # --- comparisons and report -----------------------------------------------------------
     max_contrasts: int = 200
@@ -101,11 +104,19 @@ class Config:
         self.validate()
 
     def validate(self) -> None:
+        try:
+            self._validate()
+        except ConfigError as e:
+            e.key = getattr(e, "key", None) or next(
+                (f.name for f in fields(self) if e.detail.startswith(f.name + " ")), None)
+            raise
+
+    def _validate(self) -> None:
         if self.clusterer not in CLUSTERERS:
             raise ConfigError(f"clusterer must be one of {', '.join(CLUSTERERS)}, got {self.clusterer!r}")
         if self.engine not in ENGINES:
             raise ConfigError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
-        for name in ("topic_threshold", "distance_threshold", "neutral_margin"):
+        for name in ("topic_threshold", "distance_threshold", "neutral_margin", "strong_deny"):
             v = getattr(self, name)
             if not 0.0 <= v <= 2.0:
                 raise ConfigError(f"{name} must be between 0 and 2, got {v}")
@@ -129,7 +140,10 @@ class Config:
         try:
             raw = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise ConfigError("config file not found", path=path) from None
+            raise ConfigError("config file not found", path=path,
+                              hint="check the --config path, or leave it out to use the defaults") from None
+        except IsADirectoryError:
+            raise ConfigError("config path is a folder, not a file", path=path) from None
         except UnicodeDecodeError:
             raise ConfigError("config file is not UTF-8 text", path=path) from None
         try:
@@ -139,6 +153,8 @@ class Config:
             msg = str(e)
             m = re.search(r"\(at line (\d+), column \d+\)", msg)
             line = getattr(e, "lineno", None) or (int(m.group(1)) if m else None)
+            if line is None and "at end of document" in msg:
+                line = max(1, len(raw.splitlines()))
             raise ConfigError(f"invalid TOML: {msg}", path=path, line=line) from None
         # Tables ([corpus], [topics] …) are only for readability: their keys are flattened.
         flat: dict[str, Any] = {}
@@ -147,7 +163,14 @@ class Config:
                 flat.update(v)
             else:
                 flat[k] = v
-        cfg = cls().update(flat, source=str(path))
+        try:
+            cfg = cls().update(flat, source=str(path))
+        except ConfigError as e:
+            # Point at the offending line of the file (unknown key, wrong type, bad value).
+            if e.path is not None:
+                raise
+            raise ConfigError(e.detail, path=path, line=_toml_key_line(raw, getattr(e, "key", None)),
+                              hint=e.hint) from None
         return cfg.update(overrides, source="overrides") if overrides else cfg
 
     def update(self, data: dict[str, Any], source: str = "parameters") -> "Config":
@@ -158,11 +181,17 @@ class Config:
             k = unknown[0]
             near = difflib.get_close_matches(k, valid, n=1)
             hint = f"did you mean {near[0]!r}? " if near else ""
-            raise ConfigError(f"unknown setting {k!r} in {source}",
+            err = ConfigError(f"unknown setting {k!r} in {source}",
                               hint=hint + "valid settings: " + ", ".join(valid))
+            err.key = k
+            raise err
         values = dataclasses.asdict(self)
         for k, v in data.items():
-            values[k] = _coerce(k, v, valid[k], source)
+            try:
+                values[k] = _coerce(k, v, valid[k], source)
+            except ConfigError as e:
+                e.key = k
+                raise
         return Config(**values)
 
     def to_dict(self) -> dict[str, Any]:
@@ -184,6 +213,18 @@ class Config:
             return Path(self.cache_dir)
         env = os.environ.get("STANCE_CACHE")
         return Path(env) if env else Path.home() / ".cache" / "stance"
+
+
+def _toml_key_line(raw: str, key: str | None) -> int | None:
+    """1-based line where `key` is set in a TOML text (None when not found)."""
+    if not key:
+        return None
+    import re
+    rx = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*=")
+    for n, line in enumerate(raw.splitlines(), start=1):
+        if rx.match(line):
+            return n
+    return None
 
 
 def _coerce(name: str, value: Any, f: dataclasses.Field, source: str) -> Any:

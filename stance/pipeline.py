@@ -91,6 +91,23 @@ def attribute(statements: pd.DataFrame, documents: pd.DataFrame, registry) -> pd
     return Attributor(registry).transform(statements, documents)
 
 
+def attribute_claims(statements: pd.DataFrame, documents: pd.DataFrame, registry,
+                     config: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Attribution + the analyst's speaker corrections + document metadata on every claim.
+
+    Returns (claims, matched annotations); the matched table is re-used for the topic and stance
+    corrections later in the run.
+    """
+    claims = attribute(statements, documents, registry)
+    matched = match_annotations(claims, load_annotations(config.resolve("annotations")))
+    claims = apply_annotations(claims, matched, "speaker", registry)
+    meta = documents.set_index("doc_id")[["date", "outlet"]]
+    claims["date"] = claims["doc_id"].map(meta["date"]).fillna("")
+    claims["outlet"] = claims["doc_id"].map(meta["outlet"]).fillna("")
+    claims["text_sha256"] = [sha256_text(t) for t in claims["text"]]
+    return claims, matched
+
+
 def embed_claims(claims: pd.DataFrame, config: Config, embedder=None) -> dict:
     """Embed each claim's content and its clauses (cached). Returns vectors and clause index."""
     from .embed import EmbeddingCache, load_embedder
@@ -108,7 +125,7 @@ def embed_claims(claims: pd.DataFrame, config: Config, embedder=None) -> dict:
                 clause_bounds.append((a, b))
     vecs = cache.encode(embedder, contents + clause_texts, kind="query",
                         batch_size=config.batch_size, progress=config.progress)
-    return {"embedder": embedder, "content": vecs[:len(contents)],
+    return {"embedder": embedder, "cache": cache, "content": vecs[:len(contents)],
             "clauses": vecs[len(contents):], "clause_owner": np.asarray(clause_owner, dtype=int),
             "clause_bounds": clause_bounds, "stats": getattr(cache, "last_stats", None)}
 
@@ -131,7 +148,9 @@ def assign_topics(claims: pd.DataFrame, emb: dict, config: Config, topic_defs=No
     mu = content.mean(axis=0) if len(content) else np.zeros(content.shape[1], np.float32)
     c_content = _centre(content, mu)
     anchors = [a for t in topic_defs for a in t.anchors]
-    a_raw = embedder.encode(anchors, kind="query") if anchors else np.zeros((0, content.shape[1]), np.float32)
+    # Through the cache too, so a rerun with everything cached never loads the model.
+    a_raw = emb["cache"].encode(embedder, anchors, kind="query", batch_size=config.batch_size) \
+        if anchors else np.zeros((0, content.shape[1]), np.float32)
     a_c = _centre(a_raw, mu) if anchors else a_raw
     eligible = (claims["kind"] != "heading").to_numpy() if "kind" in claims else None
     model = TopicModel.from_config(config, topic_defs)
@@ -162,7 +181,8 @@ def tag_stance(claims: pd.DataFrame, topics: pd.DataFrame, emb: dict, tinfo: dic
                tagger=None) -> pd.DataFrame:
     """stance / stance_score toward each claim's topic proposition."""
     from .stance_tagger import is_conditional, load_stance_tagger
-    tagger = tagger or load_stance_tagger(config.stance_model, neutral_margin=config.neutral_margin)
+    tagger = tagger or load_stance_tagger(config.stance_model, neutral_margin=config.neutral_margin,
+                                          strong_deny=config.strong_deny)
     out = claims.copy()
     out["stance"] = ""
     out["stance_score"] = np.nan
@@ -243,15 +263,8 @@ def run(config: Config, embedder=None, tagger=None, log=print) -> RunResult:
         statements = segment(documents, config)
     with timer.stage("attribute"):
         registry = load_registry(config)
-        claims = attribute(statements, documents, registry)
-        ann_path = config.resolve("annotations")
-        ann = load_annotations(ann_path)
-        matched = match_annotations(claims, ann)
-        claims = apply_annotations(claims, matched, "speaker", registry)
-    meta = documents.set_index("doc_id")[["date", "outlet"]]
-    claims["date"] = claims["doc_id"].map(meta["date"]).fillna("")
-    claims["outlet"] = claims["doc_id"].map(meta["outlet"]).fillna("")
-    claims["text_sha256"] = [sha256_text(t) for t in claims["text"]]
+        claims, matched = attribute_claims(statements, documents, registry, config)
+    ann_path = config.resolve("annotations")
     if claims.empty:
         raise_empty(config)
     with timer.stage("embed"):

@@ -69,7 +69,7 @@ prétendus prétendument rejette rejettent rejeté infondé infondée rumeur rum
 # A cue word followed by one of these is not a negation ("لا يزال" = still, "غير أن" = however,
 # "not only", "ne ... que", "не только").
 _NOT_NEGATION_NEXT = {
-    normalize("لا"): _norm_set("يزال تزال يزالون نزال ازال سيما بد شك"),
+    normalize("لا"): _norm_set("يزال تزال يزالان تزالان يزالون يزلن نزال ازال تزالين سيما بد شك"),
     normalize("غير"): _norm_set("ان ان انه انها"),
     normalize("لما"): _norm_set("كان كانت"),  # لمّا = "when" in that position
     "not": frozenset({"only"}),
@@ -136,6 +136,15 @@ def cue_counts(text: str) -> dict[str, int]:
                                           for t in toks):
         neg += 1
     return {"neg": neg, "den": den, "up": up, "down": down}
+
+
+def polarity_evidence(claim: str, proposition: str) -> bool:
+    """Is there a lexical reason to read the claim as opposing the proposition?"""
+    c, p = cue_counts(claim), cue_counts(proposition)
+    if (c["neg"] + c["den"] > 0) != (p["neg"] + p["den"] > 0):
+        return True
+    c_dir, p_dir = np.sign(c["up"] - c["down"]), np.sign(p["up"] - p["down"])
+    return bool(c_dir * p_dir < 0)
 
 
 def _char_ngrams(text: str, n: int = 3) -> set[str]:
@@ -221,6 +230,9 @@ class StanceTagger:
 
         affirm/deny is chosen only when its probability exceeds both the neutral probability and
         the opposite stance's probability by at least ``neutral_margin``; otherwise neutral.
+        With ``strong_deny`` set (DefaultStanceTagger), a deny that has no polarity evidence and
+        P(deny) < strong_deny becomes affirm when the pair is related (P(affirm) + P(deny) -
+        P(neutral) >= neutral_margin), else neutral; its deny probability moves accordingly.
         """
         proba = self.predict_proba(claims, propositions, claim_emb, prop_emb)
         score = proba[:, 0] - proba[:, 1]
@@ -231,6 +243,18 @@ class StanceTagger:
                 out.append(LABELS[best])
             else:
                 out.append("neutral")
+        strong = getattr(self, "strong_deny", None)
+        if strong and len(out):
+            # Deny needs polarity evidence (a negation/denial cue on one side only, or opposite
+            # directions). ANS-style "disagree" also covers pairs that merely word things
+            # differently; for a claim already matched to the topic, related-without-opposition
+            # reads as support. Only a very confident model keeps an unsupported deny.
+            for n, (c, p) in enumerate(zip(claims, propositions)):
+                if out[n] == "deny" and proba[n, 1] < strong and not polarity_evidence(c, p):
+                    related = proba[n, 0] + proba[n, 1] - proba[n, 2]
+                    out[n] = "affirm" if related >= self.neutral_margin else "neutral"
+                    # The unsupported deny mass joins affirm (or neutral): the score follows.
+                    score[n] = proba[n, 0] + proba[n, 1] if out[n] == "affirm" else proba[n, 0]
         return out, score
 
     # --- persistence -------------------------------------------------------------------------
@@ -297,8 +321,9 @@ class DefaultStanceTagger(StanceTagger):
 
     def __init__(self, neutral_margin: float = 0.15, C: float = 0.01,
                  class_weight: str | None = "balanced", embed_weight: float = 0.5,
-                 max_iter: int = 3000):
+                 max_iter: int = 3000, strong_deny: float | None = 0.9):
         super().__init__(neutral_margin)
+        self.strong_deny = strong_deny
         self.C = C
         self.class_weight = class_weight
         self.embed_weight = embed_weight
@@ -404,14 +429,21 @@ class DefaultStanceTagger(StanceTagger):
 _REGISTRY: dict[str, type[StanceTagger]] = {"DefaultStanceTagger": DefaultStanceTagger}
 
 
-def load_stance_tagger(name_or_path: str = "default", neutral_margin: float = 0.15) -> StanceTagger:
-    """Load the bundled tagger ("default") or a saved model file; set its neutral_margin."""
+def load_stance_tagger(name_or_path: str = "default", neutral_margin: float = 0.15,
+                       strong_deny: float | None = None) -> StanceTagger:
+    """Load the bundled tagger ("default") or a saved model file; set its neutral_margin.
+
+    strong_deny (DefaultStanceTagger): a deny with no negation/denial/direction evidence needs at
+    least this probability (0 turns the check off); None keeps the saved value.
+    """
     path = DEFAULT_MODEL_PATH if str(name_or_path) == "default" else Path(name_or_path)
     tagger = StanceTagger.load(path)
     if not (isinstance(neutral_margin, (int, float)) and math.isfinite(neutral_margin)
             and 0 <= neutral_margin < 1):
         raise ValueError(f"neutral_margin must be in [0, 1), got {neutral_margin!r}")
     tagger.neutral_margin = float(neutral_margin)
+    if strong_deny is not None and hasattr(tagger, "strong_deny"):
+        tagger.strong_deny = float(strong_deny)
     return tagger
 
 
@@ -435,10 +467,13 @@ def tagger_metadata(name_or_path: str = "default", neutral_margin: float | None 
         info["card"] = c
         info["majority_macro_f1"] = c.get("majority_macro_f1")
         by_margin = c.get("macro_f1_by_margin", {})
+        gated = c.get("macro_f1_with_polarity_gate", {})
         margin = neutral_margin if neutral_margin is not None else d.get("params", {}).get("neutral_margin", 0.15)
         key = f"{float(margin):.2f}"
         if key in by_margin:
-            info["ans_dev_macro_f1"] = by_margin[key]
+            info["ans_dev_macro_f1_model"] = by_margin[key]
+        if key in gated:
+            info["ans_dev_macro_f1"] = gated[key]
             info["ans_dev_margin"] = float(margin)
         if "0.00" in by_margin:
             info["ans_dev_macro_f1_argmax"] = by_margin["0.00"]

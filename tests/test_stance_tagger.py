@@ -160,3 +160,46 @@ def test_ans_dev_sample_beats_majority(tagger, e5):
                     zero_division=0)
     f1 = f1_score(gold, pred, labels=list(LABELS), average="macro", zero_division=0)
     assert f1 > base + 0.2, (f1, base)
+
+
+# --- polarity gate and conditional frames (pipeline defaults) --------------------------------
+def test_still_is_not_negation():
+    from stance.stance_tagger import cue_counts
+    for t in ("الحل الدبلوماسي والحوار لا يزالان ممكنين", "ما زال الخيار مطروحا", "لا تزال المحادثات قائمة"):
+        assert cue_counts(t)["neg"] == 0, t
+    assert cue_counts("لا نرى أي إشارة")["neg"] == 1
+
+
+def test_polarity_evidence():
+    from stance.stance_tagger import polarity_evidence
+    assert polarity_evidence("Russia will not invade", "Russia will invade")
+    assert polarity_evidence("The Kremlin denied the plan", "There is a plan")
+    assert polarity_evidence("Prices fell sharply", "Prices rose")
+    assert not polarity_evidence("Washington will step up sanctions", "Sanctions will be imposed")
+
+
+def test_unsupported_deny_becomes_affirm_or_neutral():
+    import numpy as np
+    from stance.stance_tagger import load_stance_tagger
+    t = load_stance_tagger("default", neutral_margin=0.15, strong_deny=0.9)
+    probs = np.array([[0.2, 0.75, 0.05],    # reworded, no cue -> affirm
+                      [0.05, 0.9, 0.05],    # no cue, but model very sure of deny
+                      [0.1, 0.5, 0.4],      # no cue, weakly related -> neutral
+                      [0.1, 0.85, 0.05]])   # negation cue -> deny kept
+    t.predict_proba = lambda *a: probs
+    claims = ["Washington will step up sanctions", "x y", "a b", "Sanctions will not be imposed"]
+    props = ["Sanctions will be imposed"] * 4
+    labels, score = t.predict(claims, props, None, None)
+    assert labels == ["affirm", "deny", "neutral", "deny"]
+    assert score[0] > 0 and score[3] < 0
+    t.strong_deny = 0.0                      # gate off: the model's labels stand
+    assert t.predict(claims, props, None, None)[0] == ["deny", "deny", "neutral", "deny"]
+
+
+def test_conditional_frames():
+    from stance.stance_tagger import is_conditional
+    assert is_conditional("سنقدم مساعدة عسكرية لحلفائنا إذا أقدمت روسيا على غزو أوكرانيا")
+    assert is_conditional("We will respond if Russia attacks")
+    assert is_conditional("مستعدة للاستجابة في حال استهدفت روسيا شركاتها")
+    assert not is_conditional("القوات الروسية في حالة تأهب ومستعدة لشن هجوم")
+    assert not is_conditional("Russia is preparing an attack")
