@@ -34,7 +34,7 @@ class Config:
     max_file_mb: float = 20.0
     """Files larger than this are refused (split them, or raise the limit)."""
     dedupe: bool = True
-    """Drop documents whose cleaned text repeats an earlier one (reported in run.json)."""
+    """Skip documents whose text repeats an earlier one exactly (listed in run.json)."""
 
     # --- cleaning and segmentation ---------------------------------------------------------
     default_boilerplate: bool = True
@@ -53,6 +53,7 @@ class Config:
     device: str = "auto"
     """`auto` picks CUDA when present, else CPU."""
     batch_size: int = 32
+    """Texts per embedding batch."""
     cache_dir: str = ""
     """Embedding and model cache; empty means $STANCE_CACHE or ~/.cache/stance."""
 
@@ -66,6 +67,7 @@ class Config:
     """Agglomerative: cosine distance (corpus-centred vectors) under which clusters merge; lower
     gives more, tighter topics (useful range 0.4-0.8)."""
     linkage: str = "average"
+    """Agglomerative linkage: average, complete or single (ward needs euclidean)."""
     n_clusters: int = 8
     """k-means: number of clusters."""
     min_cluster_size: int = 2
@@ -75,7 +77,9 @@ class Config:
     max_cluster_fit: int = 5000
     """Cluster at most this many claims; the rest are assigned to the nearest discovered topic."""
     n_keywords: int = 8
+    """Keywords per topic (class-based TF-IDF)."""
     random_state: int = 0
+    """Seed for k-means, PCA and sampling: fixed seed, same output."""
 
     # --- stance ----------------------------------------------------------------------------
     stance_model: str = "default"
@@ -83,21 +87,27 @@ class Config:
     neutral_margin: float = 0.15
     """Affirm/deny needs a probability this much above neutral; otherwise neutral."""
     strong_deny: float = 0.9
-    """A deny with no negation, denial or opposite-direction cue needs at least this probability
-    (else neutral); 0 turns the check off."""
+    """A deny with no negation, denial or opposite-direction cue needs at least this probability;
+    otherwise the claim counts as affirm when related to the proposition, else neutral. 0 turns
+    the check off (the tagger's own labels stand)."""
 
     # --- comparisons and report -----------------------------------------------------------
     max_contrasts: int = 200
+    """Most opposing claim pairs kept in contrasts.csv (shared fairly across topics)."""
     report: bool = False
     """Also write stance_report.pdf/.html."""
     title: str = "Stance report"
+    """Title of the PDF/HTML report."""
 
     # --- execution -------------------------------------------------------------------------
     engine: str = "local"
+    """`local`, or `dask` to run the per-document and per-statement stages on a Dask cluster."""
     scheduler: str = ""
     """Dask scheduler address; empty starts a LocalCluster."""
     n_workers: int = 2
+    """Workers of the LocalCluster started when no scheduler is given."""
     progress: bool = True
+    """Progress bars on long stages (embedding)."""
 
     # ---------------------------------------------------------------------------------------
     def __post_init__(self) -> None:
