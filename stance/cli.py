@@ -60,7 +60,23 @@ def config_from_args(args: argparse.Namespace) -> Config:
     return Config().update(overrides, source="command line")
 
 
+def _format_warning(message, category, filename, lineno, line=None) -> str:
+    # One plain line per warning (a damaged cache shard, an ambiguous alias …), not Python's
+    # "file:line: Category: …" plus an echoed source line, which reads like a crash.
+    return f"warning: {message}\n"
+
+
 def main(argv: list[str] | None = None) -> int:
+    import warnings
+    previous = warnings.formatwarning
+    warnings.formatwarning = _format_warning
+    try:
+        return _main(argv)
+    finally:
+        warnings.formatwarning = previous
+
+
+def _main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
@@ -99,6 +115,10 @@ def _run(args) -> int:
     cfg = config_from_args(args)
     out = Path(args.out) if args.out else Path("reports") / Path(cfg.corpus).resolve().name
     _check_writable(out)
+    from .io import check_output_dir
+    cfg_path = args.config or ("stance.toml" if Path("stance.toml").exists() else None)
+    check_output_dir(out, [cfg.corpus, cfg.resolve("actors"), cfg.resolve("topics"),
+                           cfg.resolve("annotations"), cfg_path])
     t0 = time.perf_counter()
     if cfg.engine == "dask":
         from .distributed import run_dask

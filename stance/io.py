@@ -74,6 +74,37 @@ def read_csv(path, **kw) -> pd.DataFrame:
     return pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, **kw)
 
 
+RUN_MARKER = "run.json"
+
+
+def check_output_dir(final: str | os.PathLike, inputs=()) -> None:
+    """Refuse an output folder whose replacement would destroy something that is not a run.
+
+    A run replaces its output folder as a whole, so the folder must be new, empty, or a previous
+    run (it has run.json), and must not contain any input of the run (corpus, actors.yaml,
+    topics.yaml, annotations.csv, stance.toml).
+    """
+    final = Path(final)
+    resolved = final.resolve()
+    for p in inputs:
+        if not p:
+            continue
+        rp = Path(p).resolve()
+        if rp == resolved or resolved in rp.parents:
+            raise OutputError(f"the output folder is or contains {p}, an input of this run; a run "
+                              "replaces its output folder as a whole", path=final,
+                              hint="choose another --out folder (keep analyst files outside it)")
+    if final.is_dir() and not (final / RUN_MARKER).exists():
+        try:
+            entries = [e for e in os.listdir(final) if not e.startswith(".stance-write-test-")]
+        except OSError as e:
+            raise OutputError(f"cannot read the output folder ({e.strerror})", path=final) from None
+        if entries:
+            raise OutputError("the output folder is not empty and holds no previous run "
+                              f"({RUN_MARKER}); a run replaces its output folder as a whole",
+                              path=final, hint="choose a new or empty --out folder")
+
+
 @contextlib.contextmanager
 def staged_dir(final: str | os.PathLike) -> Iterator[Path]:
     """Build a whole output folder in a sibling temp dir, then swap it into place.
@@ -82,6 +113,7 @@ def staged_dir(final: str | os.PathLike) -> Iterator[Path]:
     staging folder is removed and `final` is untouched.
     """
     final = Path(final)
+    check_output_dir(final)
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
         stage = Path(tempfile.mkdtemp(prefix=f".{final.name}.staging-", dir=final.parent))

@@ -37,6 +37,16 @@ ABBREVIATIONS = {
     "i.e", "u.s", "u.k", "u.n", "a.m", "p.m", "mme", "mlle", "m", "г", "т.е", "т.д", "им", "ул",
 }
 _WORD_BEFORE = re.compile(r"([\w.]+)$", re.UNICODE)
+_NEXT_NONSPACE = re.compile(r"\s*(\S)")
+# Look-behind window for the word before a period: abbreviations are short, and a bounded window
+# keeps a very long line (a 20 MB single-line file) linear instead of quadratic.
+_WORD_WINDOW = 64
+
+
+def _next_nonspace(line: str, j: int) -> str:
+    """The first non-space character of line[j:] ("" when none), without copying the tail."""
+    m = _NEXT_NONSPACE.match(line, j)
+    return m.group(1) if m else ""
 
 
 def _is_abbreviation(line: str, i: int) -> bool:
@@ -47,7 +57,7 @@ def _is_abbreviation(line: str, i: int) -> bool:
         return True                       # 3.5, 1.000
     if nxt and not nxt.isspace() and nxt not in CLOSERS_AFTER_END and nxt not in TERMINATORS:
         return True                       # u.s.a, example.com, 2021.Then (no space: not a boundary)
-    m = _WORD_BEFORE.search(line[:i])
+    m = _WORD_BEFORE.search(line[max(0, i - _WORD_WINDOW):i])
     if not m:
         return False
     word = m.group(1)
@@ -56,8 +66,8 @@ def _is_abbreviation(line: str, i: int) -> bool:
     if len(word) == 1 and word.isupper():
         return True                       # initials: J. R. R. Tolkien
     # A following lowercase Latin word means the sentence goes on ("approx. five").
-    rest = line[i + 1:].lstrip()
-    return bool(rest) and rest[0].isalpha() and rest[0].islower() and rest[0].isascii()
+    nxt = _next_nonspace(line, i + 1)
+    return bool(nxt) and nxt.isalpha() and nxt.islower() and nxt.isascii()
 
 
 def _sentence_ends(line: str) -> list[int]:
@@ -72,10 +82,9 @@ def _sentence_ends(line: str) -> list[int]:
             in_dq = not in_dq
             # A quotation that itself ends a sentence ('"… wrong." Then') closes it too.
             if not in_dq and i > 0 and line[i - 1] in TERMINATORS and not guillemets:
-                rest = line[i + 1:]
-                nxt = rest.lstrip()
-                if rest[:1].isspace() and nxt and nxt[0].isalpha() and not (
-                        nxt[0].isascii() and nxt[0].islower()):
+                nxt = _next_nonspace(line, i + 1)
+                if line[i + 1:i + 2].isspace() and nxt and nxt.isalpha() and not (
+                        nxt.isascii() and nxt.islower()):
                     ends.append(i + 1)
         elif c == GUILLEMET_OPEN:
             guillemets += 1
@@ -129,23 +138,29 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+_CLAUSE_CUT = re.compile(r"[.!?؟؛;…][\"”»’]?\s+|[،,]\s+")
+
+
 def _split_long(text: str, s: int, e: int, max_chars: int) -> Iterable[tuple[int, int]]:
-    """Split an over-long segment at sentence ends inside quotes, then at clause commas."""
-    if e - s <= max_chars:
-        yield s, e
-        return
-    seg = text[s:e]
-    cut = None
-    for m in re.finditer(r"[.!?؟؛;…][\"”»’]?\s+|[،,]\s+", seg):
-        if m.end() <= max_chars:
-            cut = m.end()
-        else:
-            break
-    if not cut:
-        sp = seg.rfind(" ", 0, max_chars)
-        cut = sp + 1 if sp > 0 else max_chars
-    yield s, s + cut
-    yield from _split_long(text, s + cut, e, max_chars)
+    """Split an over-long segment at sentence ends inside quotes, then at clause commas.
+
+    Iterative and windowed (no copies of the segment), so a multi-megabyte line without
+    punctuation splits in linear time instead of recursing past Python's stack limit.
+    """
+    while e - s > max_chars:
+        cut = None
+        # Matches must end within max_chars; the slack only lets a whitespace run finish.
+        for m in _CLAUSE_CUT.finditer(text, s, min(e, s + max_chars + 10_000)):
+            if m.end() - s <= max_chars:
+                cut = m.end() - s
+            else:
+                break
+        if not cut:
+            sp = text.rfind(" ", s, s + max_chars)
+            cut = sp - s + 1 if sp > s else max_chars
+        yield s, s + cut
+        s += cut
+    yield s, e
 
 
 class Segmenter:
@@ -167,6 +182,7 @@ class Segmenter:
             for line in _split_lines(text[rs:re_]):
                 ls, le = pos, pos + len(line)
                 pos = le + 1
+                stripped = line.strip()
                 bounds = [0] + _sentence_ends(line) + [len(line)]
                 pieces = [(ls + a, ls + b) for a, b in zip(bounds, bounds[1:]) if b > a]
                 for a, b in pieces:
@@ -175,17 +191,19 @@ class Segmenter:
                         s, e = _trim(text, s, e)
                         if e - s < self.min_chars or not any(ch.isalpha() for ch in text[s:e]):
                             continue
-                        out.append(self._statement(text, s, e, ls, le, first_line_end))
+                        out.append(self._statement(text, s, e, ls, le, first_line_end,
+                                                   stripped))
         return out
 
-    def _statement(self, text, s, e, ls, le, first_line_end) -> dict:
+    def _statement(self, text, s, e, ls, le, first_line_end, stripped: str | None = None) -> dict:
         body = text[s:e]
         qs = [(a, b) for a, b in quote_spans(body) if len(body[a:b].split()) >= 2]
         q = max(qs, key=lambda ab: ab[1] - ab[0]) if qs else None
-        line = text[ls:le].strip()
+        # segment_text passes the stripped line in, so a long line is not re-stripped per statement.
+        line = text[ls:le].strip() if stripped is None else stripped
         whole_line = line == body
         unquoted = body.strip("\"“”«»' ")
-        if s < first_line_end and not re.search(r"(?<!\.)[.!؟?]$", line):
+        if s < first_line_end and not re.search(r"(?<!\.)[.!؟?]$", line[-2:]):
             kind = "title"             # a headline (Arabic headlines join two claims with "..")
         elif whole_line and len(body) <= 160 and not re.search(r"[.!؟?؛;…]$", unquoted) \
                 and _blank_around(text, ls, le):
@@ -214,11 +232,36 @@ def _first_content_line_end(text: str) -> int:
     return stripped + nl.start() if nl else len(text)
 
 
+_TRAILING_SPACE = re.compile(r"\s*\Z")
+
+
 def _blank_around(text: str, ls: int, le: int) -> bool:
-    before = text[:ls].rstrip(" \t")
-    after = text[le:].lstrip(" \t")
-    blank_before = not before or before.endswith("\n\n") or before.endswith("\n") and \
-        before[:-1].rstrip(" \t").endswith("\n")
-    blank_after = not after.strip() or after.startswith("\n\n") or \
-        after.startswith("\n") and after[1:].lstrip(" \t").startswith("\n")
+    """Is the line text[ls:le] surrounded by blank lines (or the start/end of the text)?
+
+    Index-based, so checking one short line of a huge document does not copy the document.
+    """
+    i = ls
+    while i > 0 and text[i - 1] in " \t":
+        i -= 1
+    if i == 0:
+        blank_before = True
+    elif text[i - 1] == "\n":
+        j = i - 1
+        while j > 0 and text[j - 1] in " \t":
+            j -= 1
+        blank_before = j > 0 and text[j - 1] == "\n"
+    else:
+        blank_before = False
+    k = le
+    while k < len(text) and text[k] in " \t":
+        k += 1
+    if _TRAILING_SPACE.match(text, k):
+        blank_after = True
+    elif text[k:k + 1] == "\n":
+        k2 = k + 1
+        while k2 < len(text) and text[k2] in " \t":
+            k2 += 1
+        blank_after = text[k2:k2 + 1] == "\n"
+    else:
+        blank_after = False
     return blank_before and blank_after
