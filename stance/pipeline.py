@@ -388,8 +388,13 @@ def run_manifest(result: RunResult, timings: dict) -> dict:
         "notices": result.load_report.notices,
         "duplicates": result.load_report.duplicates,
         "annotations": {} if ann is None else {k: int(v) for k, v in ann["status"].value_counts().items()},
-        "embedding_cache": result.info.get("embedding_cache"),
+        "embedding_cache": _as_dict(result.info.get("embedding_cache")),
     }
+
+
+def _as_dict(obj):
+    import dataclasses
+    return dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else obj
 
 
 def load_run(run_dir: str | Path) -> dict[str, pd.DataFrame]:
