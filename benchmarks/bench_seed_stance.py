@@ -1,6 +1,6 @@
 """Stance accuracy on the hand-checked seed sample (benchmarks/seed_stance_gold.csv).
 
-    python benchmarks/bench_seed_stance.py RUN_DIR [RUN_DIR ...]
+    python benchmarks/bench_seed_stance.py RUN_DIR [RUN_DIR ...] [--card stance/models/stance_tagger.card.json]
 
 The gold file holds one row per (claim, defined topic) with the stance a reader gives it (labels
 written by reading the Arabic, not by looking at any model output). Rows whose claim is in a
@@ -29,7 +29,12 @@ def score(run_dir: Path, gold: pd.DataFrame) -> dict:
 
 
 def main(argv=None) -> int:
-    argv = argv if argv is not None else sys.argv[1:]
+    argv = list(argv if argv is not None else sys.argv[1:])
+    card = None
+    if "--card" in argv:
+        i = argv.index("--card")
+        card = Path(argv[i + 1])
+        del argv[i:i + 2]
     if not argv:
         print(__doc__)
         return 1
@@ -39,6 +44,16 @@ def main(argv=None) -> int:
         print(f"{r['run']}: {r['correct']}/{r['scored']} correct = {r['accuracy']:.3f} "
               f"({r['scored']} of {r['gold_rows']} gold rows in the same topic)")
         print(r["confusion"].to_string(), "\n")
+    if card is not None:
+        # The first run folder is the pipeline's default settings; record it with the model.
+        import json
+        r = score(Path(argv[0]), gold)
+        data = json.loads(card.read_text(encoding="utf-8")) if card.exists() else {}
+        data["seed_sample_accuracy"] = {"correct": r["correct"], "n": r["scored"],
+                                        "accuracy": r["accuracy"], "gold": GOLD.name,
+                                        "command": "python benchmarks/bench_seed_stance.py RUN_DIR --card " + str(card)}
+        card.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {card}")
     return 0
 
 

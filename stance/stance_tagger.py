@@ -477,6 +477,9 @@ def tagger_metadata(name_or_path: str = "default", neutral_margin: float | None 
             info["ans_dev_margin"] = float(margin)
         if "0.00" in by_margin:
             info["ans_dev_macro_f1_argmax"] = by_margin["0.00"]
+        if isinstance(c.get("seed_sample_accuracy"), dict):
+            info["seed_sample_accuracy"] = c["seed_sample_accuracy"].get("accuracy")
+            info["seed_sample_n"] = c["seed_sample_accuracy"].get("n")
     return info
 
 

@@ -185,6 +185,13 @@ def context(run: RunData, figures: dict[str, str | None], fonts: dict[str, Path]
         "model": str(model),
         "tagger": {str(k): _flat(v) for k, v in sorted(tagger.items())},
         "tagger_f1": tagger.get("ans_dev_macro_f1"),
+        "tagger_f1_argmax": tagger.get("ans_dev_macro_f1_argmax"),
+        "tagger_seed_acc": tagger.get("seed_sample_accuracy"),
+        "tagger_seed_n": tagger.get("seed_sample_n"),
+        "tagger_rows": [(k, _flat(tagger[k])) for k in
+                        ("name", "class", "ans_dev_macro_f1", "ans_dev_macro_f1_argmax",
+                         "majority_macro_f1", "ans_dev_margin", "seed_sample_accuracy",
+                         "seed_sample_n") if k in tagger],
         "tagger_majority": tagger.get("majority_macro_f1"),
         "tagger_name": tagger.get("name", ""),
         "params": params,
