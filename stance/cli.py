@@ -45,6 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="(re)build stance_report.pdf/.html for a run folder")
     rep.add_argument("run_dir")
 
+    ad = sub.add_parser("adapt-stance", help="adapt the stance tagger to the stance corrections "
+                                             "in annotations.csv and save it as a new model file")
+    ad.add_argument("run_dir", help="a folder written by `stance run`")
+    ad.add_argument("--out", required=True, help="model file to write (e.g. my_tagger.json)")
+    ad.add_argument("--annotations", help="annotations.csv (default: the corpus folder's)")
+    ad.add_argument("--strength", type=float, default=1.0,
+                    help="pull toward the bundled model (higher = smaller change; default 1.0)")
+    ad.add_argument("--config", help="stance.toml with settings")
+
     b = sub.add_parser("build-model", help="prepare the bundled offline embedding model in the cache")
     b.add_argument("--cache-dir", default="")
     return parser
@@ -95,6 +104,8 @@ def _main(argv: list[str] | None = None) -> int:
             pdf, html = build_report(args.run_dir)
             print(f"wrote {pdf} and {html} in {time.perf_counter() - t0:.1f}s")
             return 0
+        if args.command == "adapt-stance":
+            return _adapt(args)
         if args.command == "build-model":
             from .embed import load_embedder
             cfg = Config(cache_dir=args.cache_dir)
@@ -141,6 +152,21 @@ def _run(args) -> int:
     if unk is not None and len(unk):
         print(f"{len(unk)} unknown speaker name(s) listed in {out / 'unknown_speakers.csv'}: add them "
               f"to actors.yaml", file=sys.stderr)
+    return 0
+
+
+def _adapt(args) -> int:
+    import json
+    from .adapt import adapt_stance
+    run_json = Path(args.run_dir) / "run.json"
+    params = json.loads(run_json.read_text(encoding="utf-8")).get("parameters", {}) \
+        if run_json.exists() else {}
+    params = {k: v for k, v in params.items() if k in Config.field_names()}
+    cfg = Config.from_toml(args.config, **params) if args.config else Config().update(params, source=str(run_json))
+    res = adapt_stance(args.run_dir, args.out, cfg, args.annotations, args.strength)
+    print(f"adapted on {res['examples']} corrections {res['labels']}: the tagger agreed with "
+          f"{res['agree_before']} before, {res['agree_after']} after -> {res['out']}\n"
+          f"use it with: stance run {cfg.corpus} --stance-model {res['out']}")
     return 0
 
 

@@ -34,7 +34,8 @@ CLAIM_COLUMNS = [
     "outlet",
     # extensions (after the contract's columns, so readers by name and by position both work)
     "kind", "is_quote", "speaker_id", "relayed_by", "attribution_note", "content_start",
-    "content_end", "topic_score", "topic_kind", "stance_source", "text_sha256",
+    "content_end", "topic_score", "topic_kind", "stance_source", "stance_unit_start",
+    "stance_unit_end", "stance_target", "text_sha256",
 ]
 
 
@@ -187,6 +188,7 @@ def tag_stance(claims: pd.DataFrame, topics: pd.DataFrame, emb: dict, tinfo: dic
     out["stance"] = ""
     out["stance_score"] = np.nan
     out["stance_source"] = ""
+    out["stance_unit_start"], out["stance_unit_end"], out["stance_target"] = -1, -1, ""
     idx = np.flatnonzero(out["topic_id"].to_numpy() != "")
     if not len(idx):
         return out
@@ -207,7 +209,7 @@ def tag_stance(claims: pd.DataFrame, topics: pd.DataFrame, emb: dict, tinfo: dic
     units: dict[int, list[int]] = {}
     for j, i in enumerate(emb["clause_owner"]):
         units.setdefault(int(i), []).append(j)
-    claim_txt, claim_vec, prop_txt, prop_vec = [], [], [], []
+    claim_txt, claim_vec, prop_txt, prop_vec, unit_span = [], [], [], [], []
     for i in idx:
         tid = out["topic_id"].iat[i]
         if tid in variants:
@@ -218,13 +220,14 @@ def tag_stance(claims: pd.DataFrame, topics: pd.DataFrame, emb: dict, tinfo: dic
             props, pv = [texts[r][s:e]], content[r][None, :]
         # Judge the unit closest to the proposition: in "we still believe Russia aims to attack;
         # of course they can change their minds" only the first clause is about the topic.
-        cand = [(content[i], texts[i][cstart[i]:out["content_end"].iat[i]])]
+        cand = [(content[i], (cstart[i], out["content_end"].iat[i]))]
         for j in units.get(int(i), []):
-            a, b = emb["clause_bounds"][j]
-            cand.append((emb["clauses"][j], texts[i][a:b]))
+            cand.append((emb["clauses"][j], emb["clause_bounds"][j]))
         sims = np.stack([v for v, _ in cand]) @ pv.T          # (units, variants)
         u, k = np.unravel_index(int(np.argmax(sims)), sims.shape)
-        vec, unit_text = cand[u]
+        vec, (ua, ub) = cand[u]
+        unit_text = texts[i][ua:ub]
+        unit_span.append((ua, ub))
         # Keep the attribution frame: a denial verb ("نفى", "denied") usually sits there.
         claim_txt.append(texts[i][:cstart[i]] + unit_text)
         claim_vec.append(vec)
@@ -240,6 +243,11 @@ def tag_stance(claims: pd.DataFrame, topics: pd.DataFrame, emb: dict, tinfo: dic
     out.loc[out.index[idx], "stance"] = labels
     out.loc[out.index[idx], "stance_score"] = np.round(scores, 4)
     out.loc[out.index[idx], "stance_source"] = source
+    # What was judged, so an analyst can see it and adapt the tagger to corrections.
+    starts = out["start"].to_numpy()
+    out.loc[out.index[idx], "stance_unit_start"] = [int(starts[i] + a) for i, (a, _) in zip(idx, unit_span)]
+    out.loc[out.index[idx], "stance_unit_end"] = [int(starts[i] + b) for i, (_, b) in zip(idx, unit_span)]
+    out.loc[out.index[idx], "stance_target"] = prop_txt
     return out
 
 

@@ -115,3 +115,29 @@ def test_embeddings_saved_row_aligned(seed_run):
     c = read_csv(seed_run / "claims.csv")
     assert emb.shape == (len(c), 384)
     assert np.allclose(np.linalg.norm(emb, axis=1), 1, atol=1e-4)
+
+
+def test_adapt_stance_cli(seed_run, seeds_dir, tmp_path, capsys):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(seeds_dir, corpus)
+    out = tmp_path / "run"
+    assert main(["run", str(corpus), "--out", str(out), "--no-progress"]) == 0
+    c = read_csv(out / "claims.csv")
+    on_topic = c[c.stance != ""].head(3)
+    flip = {"affirm": "neutral", "deny": "neutral", "neutral": "affirm"}
+    ann = corpus / "annotations.csv"
+    ann.write_text("claim_id,text_sha256,speaker,topic_id,stance,note\n" + "".join(
+        f"{r.claim_id},{r.text_sha256[:10]},,,{flip[r.stance]},\n" for r in on_topic.itertuples()),
+        encoding="utf-8")
+    before = ann.read_bytes()
+    model = tmp_path / "tagger.json"
+    capsys.readouterr()
+    assert main(["adapt-stance", str(out), "--out", str(model)]) == 0
+    msg = capsys.readouterr().out
+    assert "adapted on 3 corrections" in msg and "after" in msg
+    assert ann.read_bytes() == before
+    out2 = tmp_path / "run2"
+    assert main(["run", str(corpus), "--out", str(out2), "--stance-model", str(model),
+                 "--no-progress"]) == 0
+    import json
+    assert json.loads((out2 / "run.json").read_text())["parameters"]["stance_model"] == str(model)

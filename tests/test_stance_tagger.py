@@ -203,3 +203,26 @@ def test_conditional_frames():
     assert is_conditional("مستعدة للاستجابة في حال استهدفت روسيا شركاتها")
     assert not is_conditional("القوات الروسية في حالة تأهب ومستعدة لشن هجوم")
     assert not is_conditional("Russia is preparing an attack")
+
+
+def test_adapt_fits_corrections_and_stays_close(tagger, e5, tmp_path):
+    from stance.stance_tagger import load_stance_tagger
+    claims = ["Washington will step up sanctions against Moscow",
+              "The ministry said the talks lasted two hours",
+              "Officials expect more cyber attacks this winter"]
+    props = ["Tough sanctions will be imposed on Russia"] * 3
+    want = ["affirm", "neutral", "neutral"]
+    ce, pe = e5.query(claims), e5.query(props)
+    base = load_stance_tagger("default", neutral_margin=0.0, strong_deny=0.0)
+    tuned = base.adapt(claims, props, ce, pe, want, strength=1.0)
+    assert tuned.predict(claims, props, ce, pe)[0] == want
+    assert base.coef_ is not tuned.coef_ and not np.allclose(base.coef_, tuned.coef_)
+    # A very strong pull keeps the bundled model as it was.
+    frozen = base.adapt(claims, props, ce, pe, want, strength=1e6)
+    assert np.allclose(frozen.coef_, base.coef_, atol=1e-3)
+    path = tmp_path / "adapted.json"
+    tuned.save(path)
+    again = load_stance_tagger(str(path), neutral_margin=0.0, strong_deny=0.0)
+    assert np.allclose(again.predict_proba(claims, props, ce, pe), tuned.predict_proba(claims, props, ce, pe))
+    with pytest.raises(ValueError):
+        base.adapt(claims, props, ce, pe, ["agree", "x", "y"])

@@ -1,0 +1,64 @@
+"""Few-shot adaptation of the stance tagger to an analyst's corrections.
+
+`stance adapt-stance RUN_DIR --out my_tagger.json` takes the stance corrections in the run's
+annotations.csv, rebuilds exactly what the tagger judged for each corrected claim (the unit of the
+statement and the proposition recorded in claims.csv), nudges the bundled model toward the
+corrections (DefaultStanceTagger.adapt) and saves a new model file; rerun with
+`--stance-model my_tagger.json`. The analyst's files are only read.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .annotations import load_annotations, match_annotations
+from .config import Config
+from .errors import AnnotationError, InputError
+from .io import read_csv
+
+
+def adapt_stance(run_dir: str | Path, out: str | Path, config: Config,
+                 annotations: str | Path | None = None, strength: float = 1.0) -> dict:
+    from .embed import EmbeddingCache, load_embedder
+    from .stance_tagger import LABELS, load_stance_tagger
+    run_dir = Path(run_dir)
+    claims_path = run_dir / "claims.csv"
+    if not claims_path.exists():
+        raise InputError("no claims.csv here: pass a folder written by `stance run`", path=run_dir)
+    claims = read_csv(claims_path)
+    need = {"stance_unit_start", "stance_unit_end", "stance_target", "content_start"}
+    if need - set(claims.columns):
+        raise InputError("claims.csv lacks the stance unit columns; rerun `stance run` with this version",
+                         path=claims_path)
+    ann_path = Path(annotations) if annotations else config.resolve("annotations")
+    if ann_path is None:
+        raise AnnotationError("no annotations.csv found", path=config.corpus,
+                              hint="pass --annotations FILE or put annotations.csv in the corpus folder")
+    matched = match_annotations(claims, load_annotations(ann_path))
+    use = matched[(matched["status"] == "applied") & (matched["stance"] != "")]
+    rows = [r for r in use["row"] if int(claims["stance_unit_start"].iat[r]) >= 0]
+    if not rows:
+        raise AnnotationError("no stance corrections match a claim with a topic in this run", path=ann_path)
+    sub = claims.iloc[rows]
+    texts, unit_texts = [], []
+    for t, st, cs, us, ue in zip(sub["text"], sub["start"], sub["content_start"],
+                                 sub["stance_unit_start"], sub["stance_unit_end"]):
+        a, b = int(us) - int(st), int(ue) - int(st)
+        unit_texts.append(t[a:b])
+        texts.append(t[:int(cs)] + t[a:b])      # the frame plus the unit, as tag_stance builds it
+    props = sub["stance_target"].tolist()
+    cache = EmbeddingCache(config.cache_path() / "embeddings")
+    embedder = load_embedder(config)
+    vecs = cache.encode(embedder, unit_texts + props, kind="query", batch_size=config.batch_size)
+    cv, pv = vecs[:len(rows)], vecs[len(rows):]
+    labels = use.set_index("row").loc[rows, "stance"].tolist()
+    base = load_stance_tagger(config.stance_model, neutral_margin=config.neutral_margin,
+                              strong_deny=config.strong_deny)
+    before = base.predict(texts, props, cv, pv)[0]
+    tuned = base.adapt(texts, props, cv, pv, labels, strength=strength)
+    after = tuned.predict(texts, props, cv, pv)[0]
+    tuned.save(out)
+    return {"examples": len(rows), "labels": {k: labels.count(k) for k in LABELS if k in labels},
+            "agree_before": int(np.sum(np.array(before) == np.array(labels))),
+            "agree_after": int(np.sum(np.array(after) == np.array(labels))), "out": str(out)}
