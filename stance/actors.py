@@ -210,21 +210,9 @@ class ActorRegistry:
 
     @classmethod
     def load(cls, path) -> "ActorRegistry":
+        from .io import list_item_lines, load_yaml
         path = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8-sig")
-        except OSError as e:
-            raise RegistryError(f"cannot read actor registry: {e.strerror}", path=path) from None
-        try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-            data = yaml.safe_load(text)
-        except yaml.MarkedYAMLError as e:
-            mark = e.problem_mark or e.context_mark
-            raise RegistryError(f"malformed YAML: {e.problem or e}", path=path,
-                                line=mark.line + 1 if mark else None,
-                                hint="check indentation, colons and quotes on that line") from None
-        except yaml.YAMLError as e:
-            raise RegistryError(f"malformed YAML: {e}", path=path) from None
+        data, node = load_yaml(path, RegistryError, "actor registry")
         if data is None:
             return cls([], path=path)
         if not isinstance(data, dict):
@@ -233,11 +221,7 @@ class ActorRegistry:
         records = data.get("actors") or []
         if not isinstance(records, list):
             raise RegistryError("`actors:` must be a list", path=path, line=1)
-        # Line numbers of each entry, from the node tree.
-        lines = []
-        for k, v in node.value:
-            if getattr(k, "value", None) == "actors" and isinstance(v, yaml.SequenceNode):
-                lines = [item.start_mark.line + 1 for item in v.value]
+        lines = list_item_lines(node, "actors")
         records = [dict(r, __line__=lines[i] if i < len(lines) else None)
                    if isinstance(r, dict) else r for i, r in enumerate(records)]
         blocs = data.get("blocs") or {}

@@ -24,13 +24,8 @@ def load_annotations(path: str | Path | None) -> pd.DataFrame:
     if path is None:
         return pd.DataFrame(columns=ANNOTATION_COLUMNS + ["line"])
     path = Path(path)
-    try:
-        raw = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise AnnotationError("annotations file not found", path=path) from None
-    except UnicodeDecodeError:
-        raise AnnotationError("annotations file is not UTF-8", path=path,
-                              hint="re-save it as UTF-8 CSV") from None
+    from .io import read_text_file
+    raw = read_text_file(path, AnnotationError, "annotations file")
     csv.field_size_limit(max(csv.field_size_limit(), len(raw) + 1))
     reader = csv.DictReader(io.StringIO(raw))
     try:

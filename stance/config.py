@@ -147,15 +147,9 @@ class Config:
     @classmethod
     def from_toml(cls, path: str | Path, **overrides: Any) -> "Config":
         path = Path(path)
-        try:
-            raw = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigError("config file not found", path=path,
-                              hint="check the --config path, or leave it out to use the defaults") from None
-        except IsADirectoryError:
-            raise ConfigError("config path is a folder, not a file", path=path) from None
-        except UnicodeDecodeError:
-            raise ConfigError("config file is not UTF-8 text", path=path) from None
+        from .io import read_text_file
+        raw = read_text_file(path, ConfigError, "config file",
+                             hint_missing="check the --config path, or leave it out to use the defaults")
         try:
             data = tomllib.loads(raw)
         except tomllib.TOMLDecodeError as e:

@@ -16,7 +16,7 @@ from typing import Iterator
 
 import pandas as pd
 
-from .errors import OutputError
+from .errors import OutputError, StanceError
 
 
 def sha256_text(text: str) -> str:
@@ -134,3 +134,50 @@ def staged_dir(final: str | os.PathLike) -> Iterator[Path]:
     finally:
         if stage.exists():
             shutil.rmtree(stage, ignore_errors=True)
+
+
+def read_text_file(path: str | os.PathLike, error: type[StanceError], what: str,
+                   hint_missing: str | None = None) -> str:
+    """Read an analyst's text file (UTF-8, BOM allowed) or raise `error` naming the file."""
+    path = Path(path)
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise error(f"{what} not found", path=path, hint=hint_missing) from None
+    except IsADirectoryError:
+        raise error(f"{what} path is a folder, not a file", path=path) from None
+    except UnicodeDecodeError:
+        raise error(f"{what} is not UTF-8 text", path=path, hint="re-save it as UTF-8") from None
+    except OSError as e:
+        raise error(f"cannot read {what} ({e.strerror})", path=path) from None
+
+
+def load_yaml(path: str | os.PathLike, error: type[StanceError], what: str):
+    """(data, root node) of a YAML file; malformed YAML raises `error` with the line number.
+
+    The node tree carries line numbers, so callers can point at the entry that is wrong.
+    """
+    import yaml
+    text = read_text_file(path, error, what)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        raise error(f"malformed YAML: {e.problem or e}", path=path,
+                    line=mark.line + 1 if mark else None,
+                    hint="check indentation, colons and quotes on that line") from None
+    except yaml.YAMLError as e:
+        raise error(f"malformed YAML: {e}", path=path) from None
+    return data, node
+
+
+def list_item_lines(node, key: str) -> list[int]:
+    """1-based line of each item of the list under `key` in a YAML mapping node."""
+    import yaml
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    for k, v in node.value:
+        if getattr(k, "value", None) == key and isinstance(v, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in v.value]
+    return []

@@ -51,27 +51,17 @@ class TopicDef:
 def load_topics(path: str | Path | None) -> list[TopicDef]:
     if path is None:
         return []
+    from .io import list_item_lines, load_yaml
     path = Path(path)
-    try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise RegistryError("topics file not found", path=path) from None
-    except UnicodeDecodeError:
-        raise RegistryError("topics file is not UTF-8 text", path=path) from None
-    try:
-        data = yaml.safe_load(raw)
-    except yaml.MarkedYAMLError as e:
-        line = e.problem_mark.line + 1 if e.problem_mark else None
-        raise RegistryError(f"invalid YAML: {e.problem}", path=path, line=line) from None
-    except yaml.YAMLError as e:
-        raise RegistryError(f"invalid YAML: {e}", path=path) from None
+    data, node = load_yaml(path, RegistryError, "topics file")
     if data is None:
         return []
     items = data.get("topics") if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise RegistryError("expected a list of topics under `topics:`", path=path,
                             hint="see seeds/topics.yaml for the format")
-    lines = _item_lines(raw)
+    lines = list_item_lines(node, "topics") if isinstance(data, dict) else \
+        [n.start_mark.line + 1 for n in getattr(node, "value", [])]
     out, seen = [], set()
     allowed = {"id", "label", "proposition", "also", "examples"}
     for i, item in enumerate(items):
@@ -98,16 +88,6 @@ def load_topics(path: str | Path | None) -> list[TopicDef]:
             examples = [examples]
         out.append(TopicDef(id=tid, label=str(item.get("label") or tid), proposition=prop,
                             also=[str(a) for a in also], examples=[str(e) for e in examples]))
-    return out
-
-
-def _item_lines(raw: str) -> list[int]:
-    """1-based line numbers of each top-level list item, for error messages."""
-    out = []
-    for n, line in enumerate(raw.splitlines(), start=1):
-        s = line.lstrip()
-        if s.startswith("- ") and len(line) - len(s) <= 2:
-            out.append(n)
     return out
 
 

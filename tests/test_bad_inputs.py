@@ -194,7 +194,7 @@ BAD_FILES = {
         ["{f}:4: doc_id 'a' is listed twice (first on line 2)"]),
     "topics-malformed-yaml": (
         "topics.yaml", "topics:\n  - id: a\n    proposition: Russia will invade\n   label: bad\n",
-        ["{f}:4: invalid YAML"]),
+        ["{f}:4: malformed YAML"]),
     "topics-unknown-key": (
         "topics.yaml", "topics:\n  - id: a\n    proposition: Russia will invade\n    lable: A\n",
         ["{f}:2: topic #1 has unknown keys ['lable']",
