@@ -54,7 +54,7 @@ def main(argv=None) -> int:
         if args.surrogate:
             from _common import HashingEmbedder
             embedder = HashingEmbedder()
-        result = pipeline.run(cfg, embedder=embedder, log=lambda *a: None)
+        result = pipeline.run(cfg, embedder=embedder)
     t_run = time.perf_counter() - t0
     with meter.stage("write"):
         pipeline.write_run(result, args.out, report=False)

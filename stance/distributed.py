@@ -211,14 +211,13 @@ def _stance_partition(claims: pd.DataFrame, topics: pd.DataFrame, emb: dict, a: 
 
 
 # --------------------------------------------------------------------------- engine
-def run_dask(config: Config, client=None, partitions_per_worker: int = 4, log=None) -> RunResult:
+def run_dask(config: Config, client=None, partitions_per_worker: int = 4) -> RunResult:
     """Run the pipeline on a Dask cluster; same result as `pipeline.run(config)`.
 
     `client`: an existing `distributed.Client` (kept open); otherwise one is made from
     `config.scheduler` / `config.n_workers` and closed at the end.
     """
-    from .annotations import apply_annotations, load_annotations, match_annotations
-    from .io import sha256_text
+    from .annotations import apply_annotations
 
     own = client is None
     cluster = None
@@ -253,14 +252,7 @@ def run_dask(config: Config, client=None, partitions_per_worker: int = 4, log=No
                 for f in emb_futs:
                     f.cancel()
                 pipeline.raise_empty(config)
-            ann_path = config.resolve("annotations")
-            ann = load_annotations(ann_path)
-            matched = match_annotations(claims, ann)
-            claims = apply_annotations(claims, matched, "speaker", registry)
-        meta = documents.set_index("doc_id")[["date", "outlet"]]
-        claims["date"] = claims["doc_id"].map(meta["date"]).fillna("")
-        claims["outlet"] = claims["doc_id"].map(meta["outlet"]).fillna("")
-        claims["text_sha256"] = [sha256_text(t) for t in claims["text"]]
+            claims, matched = pipeline.finish_claims(claims, documents, registry, config)
 
         with timer.stage("embed"):
             remote = RemoteEmbedder(client, config)
@@ -268,34 +260,16 @@ def run_dask(config: Config, client=None, partitions_per_worker: int = 4, log=No
             emb["embedder"], emb["cache"] = remote, RemoteCache(remote)
             del emb_futs
         with timer.stage("topics"):
-            claims, topics, tinfo = pipeline.assign_topics(claims, emb, config)
-            claims = apply_annotations(claims, matched, "topic_id")
-            labels = dict(zip(topics["topic_id"], topics["label"]))
-            claims["topic_label"] = [labels.get(t, t) for t in claims["topic_id"]]
+            claims, topics, tinfo = pipeline.topics_stage(claims, emb, config, matched)
         with timer.stage("stance"):
             claims = _tag_stance_distributed(client, claims, topics, emb, tinfo, config, n_parts)
             claims = apply_annotations(claims, matched, "stance")
             topics = pipeline._refresh_topic_sizes(topics, claims)
-        with timer.stage("compare"):
-            from .attribute import unknown_speakers
-            tables = pipeline.compare_tables(claims, emb["content"], config)
-            tables["unknown_speakers"] = unknown_speakers(claims)
-        cols = pipeline.CLAIM_COLUMNS
-        claims = claims[[c for c in cols if c in claims] + [c for c in claims if c not in cols]]
-        n_claims = claims.groupby("doc_id").size()
-        documents = documents.assign(n_claims=[int(n_claims.get(d, 0)) for d in documents["doc_id"]])
-        info = {
-            "model": remote.model_id,
-            "embedding_cache": emb.get("stats"),
-            "registry": str(config.resolve("actors") or ""),
-            "topics_file": str(config.resolve("topics") or ""),
-            "annotations_file": str(ann_path or ""),
-            "engine": {"name": "dask", "scheduler": config.scheduler or "LocalCluster",
-                       "workers": n_workers, "partitions": len(doc_bounds)},
-        }
-        return RunResult(config=config, documents=documents, claims=claims, topics=topics,
-                         embeddings=emb["content"], tables=tables, load_report=report,
-                         annotations=matched, timings=timer.timings, info=info)
+        return pipeline.finalize(
+            config, documents, claims, topics, emb["content"], matched, report, timer,
+            {"model": remote.model_id, "embedding_cache": emb.get("stats"),
+             "engine": {"name": "dask", "scheduler": config.scheduler or "LocalCluster",
+                        "workers": n_workers, "partitions": len(doc_bounds)}})
     finally:
         if own:
             client.close()

