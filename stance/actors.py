@@ -25,6 +25,7 @@ multi-word person alias by its last word (surname) when no other actor uses that
 """
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -71,13 +72,20 @@ class Token:
     keys: frozenset
 
 
+@functools.lru_cache(maxsize=500_000)
+def _token_forms(surface: str) -> tuple[str, frozenset]:
+    # News vocabulary repeats heavily: normalise each surface form once per process.
+    n = normalize(surface)
+    return n, (token_keys(n) if n else frozenset())
+
+
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     out = []
     for m in WORD_RE.finditer(text):
-        n = normalize(m.group())
+        n, keys = _token_forms(m.group())
         if not n:
             continue
-        out.append(Token(offset + m.start(), offset + m.end(), m.group(), n, token_keys(n)))
+        out.append(Token(offset + m.start(), offset + m.end(), m.group(), n, keys))
     return out
 
 

@@ -103,6 +103,8 @@ ACCORDING = [tuple(normalize(w) for w in m.split()) for m in (
     "وفقا ل", "وفقا", "وفق", "بحسب", "حسب", "نقلا عن", "جاء في", "according to", "citing", "selon",
     "по словам", "по данным", "d'après")]
 
+_ACCORDING_FIRST = {m[0] for m in ACCORDING}
+
 # Tokens that end the subject phrase after an Arabic verb (or before it, walking back).
 _POST_STOP = {normalize(w) for w in """
 ان إن أن انه إنه أنه انها إنها أنها بان بأن بانه بأنه فان فإن عن الى إلى على مع خلال بالقول قائلا
@@ -576,8 +578,10 @@ class Attributor:
     def _according_to(self, text, toks, in_quote, state):
         self._text = text
         n = len(toks)
+        # A token's candidate forms (with a و/ف prefix dropped), computed once per token.
+        forms = [{t.norm, t.norm[1:]} if t.norm[:1] in "وف" else {t.norm} for t in toks]
         for i in range(n):
-            if in_quote[i]:
+            if in_quote[i] or not forms[i] & _ACCORDING_FIRST:
                 continue
             for marker in ACCORDING:
                 L = len(marker)
@@ -585,9 +589,7 @@ class Attributor:
                     continue
                 ok = True
                 for k, w in enumerate(marker):
-                    t = toks[i + k]
-                    cands = {t.norm} | ({t.norm[1:]} if t.norm[:1] in "وف" else set())
-                    if w not in cands:
+                    if w not in forms[i + k]:
                         ok = False
                         break
                 if not ok:
