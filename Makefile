@@ -24,7 +24,7 @@ report: setup
 	$(BIN)/stance run seeds --out reports/seeds --report
 
 test: setup
-	$(BIN)/python -m pytest -q -ra
+	$(BIN)/python -m pytest -q -ra --durations=12
 
 lab: setup
 	$(BIN)/jupyter lab notebooks/
