@@ -39,9 +39,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from stance import pipeline
-from stance.annotations import apply_annotations, load_annotations, match_annotations
 from stance.attribute import unknown_speakers
-from stance.notebook import (add_date_outlet, make_config, result_line, rtl_table, show,
+from stance.notebook import (make_config, result_line, rtl_table, show,
                              yaml_snippet)
 
 cfg = make_config(config_file, corpus=corpus, model=model, actors=actors, annotations=annotations)
@@ -51,10 +50,8 @@ print("registry:", cfg.resolve("actors"))
 documents, _ = pipeline.load_documents(cfg)
 statements = pipeline.segment(documents, cfg)
 registry = pipeline.load_registry(cfg)
-claims = pipeline.attribute(statements, documents, registry)
-# The analyst's speaker corrections (annotations.csv), exactly as `stance run` applies them.
-matched = match_annotations(claims, load_annotations(cfg.resolve("annotations")))
-claims = add_date_outlet(apply_annotations(claims, matched, "speaker", registry), documents)
+# Attribution plus the analyst's speaker corrections (annotations.csv), as `stance run` does it.
+claims, matched = pipeline.attribute_claims(statements, documents, registry, cfg)
 for w in getattr(registry, "warnings", []):
     print("registry warning:", w)
 print(len(claims), "statements,", (claims["speaker"] != "").sum(), "attributed to",

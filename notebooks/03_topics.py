@@ -47,7 +47,7 @@ import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
 from stance import pipeline
-from stance.notebook import (cached_embedder, controls, make_config, project_2d, result_line,
+from stance.notebook import (controls, make_config, project_2d, result_line,
                              rtl_table, show, topic_map)
 
 cfg = make_config(config_file, corpus=corpus, model=model, topics=topics_file,
@@ -62,8 +62,8 @@ t0 = time.perf_counter()
 documents, _ = pipeline.load_documents(cfg)
 statements = pipeline.segment(documents, cfg)
 claims = pipeline.attribute(statements, documents, pipeline.load_registry(cfg))
-embedder = cached_embedder(cfg)            # every encode goes through the on-disk cache
-emb = pipeline.embed_claims(claims, cfg, embedder)
+emb = pipeline.embed_claims(claims, cfg)   # through the on-disk cache: a rerun embeds nothing
+embedder = emb["embedder"]
 print(f"{len(claims)} claims embedded with {embedder.model_id} in {time.perf_counter() - t0:.1f}s",
       emb["stats"])
 

@@ -40,13 +40,13 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from stance import compare, pipeline
-from stance.notebook import (cached_embedder, contrast_html, controls, draw_network, make_config,
+from stance.notebook import (contrast_html, controls, draw_network, make_config,
                              plot_timeline, result_line, rtl_table, show, stance_heatmap)
 
 cfg = make_config(config_file, corpus=corpus, model=model, stance_model=stance_model,
                   neutral_margin=neutral_margin, topic_threshold=topic_threshold,
                   distance_threshold=distance_threshold)
-result = pipeline.run(cfg, embedder=cached_embedder(cfg))
+result = pipeline.run(cfg)
 claims, topics, tables = result.claims, result.topics, result.tables
 print({k: round(v, 2) for k, v in result.timings.items()})
 

@@ -40,7 +40,7 @@ from pathlib import Path
 from IPython.display import FileLink, Image, display
 
 from stance import pipeline
-from stance.notebook import cached_embedder, make_config, result_line, rtl_table, run_name, show
+from stance.notebook import make_config, result_line, rtl_table, run_name, show
 
 cfg = make_config(config_file, corpus=corpus, model=model, title=title, stance_model=stance_model,
                   topic_threshold=topic_threshold, distance_threshold=distance_threshold,
@@ -48,7 +48,7 @@ cfg = make_config(config_file, corpus=corpus, model=model, title=title, stance_m
 run_dir = Path(out_dir) / run_name(cfg.corpus, name)
 
 t0 = time.perf_counter()
-result = pipeline.run(cfg, embedder=cached_embedder(cfg))
+result = pipeline.run(cfg)
 pipeline.write_run(result, run_dir, report=True)
 print(f"wrote {run_dir.resolve()} in {time.perf_counter() - t0:.1f}s")
 

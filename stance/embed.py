@@ -135,17 +135,9 @@ class Embedder:
 def _load_sentence_transformer(name_or_path: str, device: str):
     """SentenceTransformer(name_or_path) with transformers' weight-loading bar kept quiet."""
     from sentence_transformers import SentenceTransformer
-    try:
-        from transformers.utils import logging as hf_logging
-        bar_was_on = hf_logging.is_progress_bar_enabled()
-        hf_logging.disable_progress_bar()
-    except ImportError:  # pragma: no cover
-        hf_logging, bar_was_on = None, False
-    try:
+    from .offline_model import quiet_transformers
+    with quiet_transformers():
         return SentenceTransformer(name_or_path, device=device)
-    finally:
-        if hf_logging is not None and bar_was_on:
-            hf_logging.enable_progress_bar()
 
 
 class SentenceTransformerEmbedder(Embedder):

@@ -40,49 +40,9 @@ def make_config(config_file: str = "", **params: Any) -> Config:
     return Config().update(params, source="notebook parameters")
 
 
-class CachedEmbedder:
-    """Wraps an embedder so every `encode` call goes through the on-disk embedding cache.
-
-    `pipeline.embed_claims` caches claim vectors, but `assign_topics` encodes the topic
-    propositions directly; wrapping makes re-running `assign_topics` with other settings instant.
-    """
-
-    def __init__(self, embedder, cache_dir: str | Path):
-        from .embed import EmbeddingCache
-        self.inner = embedder
-        self.cache = EmbeddingCache(cache_dir)
-
-    @property
-    def model_id(self) -> str:
-        return self.inner.model_id
-
-    @property
-    def dim(self) -> int:
-        return self.inner.dim
-
-    def encode(self, texts, kind: str = "query", batch_size: int = 32, progress: bool = False):
-        return self.cache.encode(self.inner, texts, kind=kind, batch_size=batch_size,
-                                 progress=progress)
-
-    def __getattr__(self, name):  # anything else (name, device …) from the wrapped embedder
-        return getattr(self.inner, name)
-
-
-def cached_embedder(cfg: Config) -> CachedEmbedder:
-    from .embed import load_embedder
-    return CachedEmbedder(load_embedder(cfg), cfg.cache_path() / "embeddings")
-
-
 def run_name(corpus: str, name: str = "") -> str:
     """Output folder name for a corpus: `name`, else the corpus folder's name (as the CLI)."""
     return name or Path(corpus).resolve().name
-
-
-def add_date_outlet(claims: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
-    """The `date` and `outlet` columns `pipeline.run` adds after attribution."""
-    meta = documents.set_index("doc_id")[["date", "outlet"]]
-    return claims.assign(date=claims["doc_id"].map(meta["date"]).fillna(""),
-                         outlet=claims["doc_id"].map(meta["outlet"]).fillna(""))
 
 
 # --------------------------------------------------------------------------- tables

