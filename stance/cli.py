@@ -16,19 +16,25 @@ from .errors import StanceError
 
 
 def _add_config_flags(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("settings (override stance.toml; see README)")
+    g = p.add_argument_group("settings (override stance.toml; every on/off flag also has --no-NAME)")
+    docs = Config.field_docs()
     for f in dataclasses.fields(Config):
         if f.name == "corpus":
             continue
         flag = "--" + f.name.replace("_", "-")
         default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+        doc = docs.get(f.name, "").replace("%", "%%")
         if isinstance(default, bool):
-            g.add_argument(flag, dest=f.name, action="store_true", default=None)
-            g.add_argument("--no-" + f.name.replace("_", "-"), dest=f.name, action="store_false")
+            g.add_argument(flag, dest=f.name, action="store_true", default=None,
+                           help=f"{doc} (default: {'on' if default else 'off'})")
+            g.add_argument("--no-" + f.name.replace("_", "-"), dest=f.name, action="store_false",
+                           help=argparse.SUPPRESS)
         elif isinstance(default, list):
-            g.add_argument(flag, dest=f.name, action="append", default=None, metavar="VALUE")
+            g.add_argument(flag, dest=f.name, action="append", default=None, metavar="VALUE",
+                           help=f"{doc} (repeatable)")
         else:
-            g.add_argument(flag, dest=f.name, default=None, metavar=type(default).__name__.upper())
+            g.add_argument(flag, dest=f.name, default=None, metavar=type(default).__name__.upper(),
+                           help=f"{doc} (default: {default!r})")
 
 
 def build_parser() -> argparse.ArgumentParser:

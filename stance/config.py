@@ -40,7 +40,8 @@ class Config:
     default_boilerplate: bool = True
     """Use the built-in web-boilerplate patterns (tweet-embed errors, "اخترنا لك", timestamps …)."""
     boilerplate_patterns: list[str] = field(default_factory=list)
-    """Extra regular expressions; a line matching one entirely is treated as boilerplate."""
+    """Extra regular expressions (multiline mode: ^ and $ match at line ends); the text they
+    match is skipped as boilerplate, without changing offsets."""
     min_statement_chars: int = 12
     """Shorter segments are kept out of the statements table."""
     max_statement_chars: int = 1200
@@ -139,6 +140,20 @@ class Config:
     @classmethod
     def field_names(cls) -> list[str]:
         return [f.name for f in fields(cls)]
+
+    @classmethod
+    def field_docs(cls) -> dict[str, str]:
+        """Each setting's documentation: the string under it in this class (for --help)."""
+        import ast
+        import inspect
+        tree = ast.parse(inspect.getsource(cls))
+        body = tree.body[0].body
+        docs = {}
+        for node, nxt in zip(body, body[1:]):
+            if isinstance(node, ast.AnnAssign) and isinstance(nxt, ast.Expr) and \
+                    isinstance(nxt.value, ast.Constant) and isinstance(nxt.value.value, str):
+                docs[node.target.id] = " ".join(nxt.value.value.split())
+        return docs
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "parameters") -> "Config":
