@@ -45,3 +45,12 @@ def test_cli_flags_map_to_config():
     c = config_from_args(args)
     assert c.distance_threshold == 0.2 and c.progress is False and c.report is True
     assert c.boilerplate_patterns == ["^x$"] and c.corpus == "seeds"
+
+
+def test_readme_documents_every_setting():
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    missing = [n for n in Config.field_names() if f"| `{n}` |" not in readme]
+    assert not missing, f"README settings table lacks {missing}"
+    docs = Config.field_docs()
+    assert all(docs.get(n) for n in Config.field_names() if n != "corpus" or True)
