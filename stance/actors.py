@@ -29,9 +29,7 @@ import functools
 import re
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import yaml
 
 from .errors import RegistryError
 from .textnorm import ARABIC_LETTER, normalize, token_variants

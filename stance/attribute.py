@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .actors import ActorRegistry, Match, Token, canon, tokenize
+from .actors import ActorRegistry, Match, canon, tokenize
 from .segment import quote_spans
 from .textnorm import is_arabic, normalize
 
@@ -236,7 +236,7 @@ class Attributor:
             found.note += f"; according to {acc.text!r} (not in registry)"
         elif acc is not None and found is None and acc.text:
             found = _Found(text=acc.text, how="unknown",
-                           note=f"source after 'according to' not in registry")
+                           note="source after 'according to' not in registry")
         if found is None and kind == "body":
             found = self._headline_prefix(text, toks, state, heading=False)
 

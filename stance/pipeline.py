@@ -200,7 +200,6 @@ def tag_stance(claims: pd.DataFrame, topics: pd.DataFrame, emb: dict, tinfo: dic
     texts = out["text"].tolist()
     cstart = out["content_start"].to_numpy()
     content = emb["content"]
-    defs = {t.id: t for t in tinfo["topic_defs"]}
     # Proposition variants per defined topic (not the examples: stance is toward the claim).
     a_raw, offset, variants = tinfo["anchors_raw"], 0, {}
     for t in tinfo["topic_defs"]:

@@ -4,7 +4,6 @@ import re
 import shutil
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from stance import pipeline

@@ -1,7 +1,6 @@
 """Tests for the default stance tagger (bundled model in stance/models/stance_tagger.json)."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
