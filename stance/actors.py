@@ -38,10 +38,22 @@ from .textnorm import ARABIC_LETTER, normalize, token_variants
 WORD_RE = re.compile(r"(?:[^\W_]|[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640\u200c\u200d])+",
                      re.UNICODE)
 
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+# Russian case endings, longest first: "Пескова", "Пескову", "Песковым" all reduce to "песков",
+# and "Захарова"/"Захаровой" to "захаров", on both the alias and the text side.
+_RU_ENDINGS = ("ого", "ему", "ыми", "ими", "ами", "ями", "ой", "ей", "ом", "ем", "ым", "им", "ою",
+               "ах", "ях", "а", "у", "е", "ы", "ю", "я", "и")
+
+
 def canon(tok: str) -> str:
-    """Drop a leading Arabic article so "الكرملين" and "كرملين" compare equal."""
+    """Comparison form of a name token: no Arabic article ("الكرملين" = "كرملين"), no Russian
+    case ending ("Пескова" = "Песков")."""
     if tok.startswith("ال") and ARABIC_LETTER.match(tok) and len(tok) - 2 >= 2:
         return tok[2:]
+    if _CYRILLIC.match(tok):
+        for e in _RU_ENDINGS:
+            if tok.endswith(e) and len(tok) - len(e) >= 3:
+                return tok[:-len(e)]
     return tok
 
 

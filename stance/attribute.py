@@ -386,7 +386,9 @@ class Attributor:
         pre_start = k
         post = reg.find(toks, i + 1, post_end, titles=titles) if len(reg) else []
         pre = reg.find(toks, pre_start, i, titles=titles) if len(reg) else []
-        pronoun = toks[i - 1].norm if i > 0 and toks[i - 1].norm in PRONOUNS else None
+        # The subject pronoun sits before the verb, or before a French auxiliary ("il a ajouté").
+        p_at = i - 2 if i > 1 and toks[i - 1].norm in ("a", "ont") else i - 1
+        pronoun = toks[p_at].norm if p_at >= 0 and toks[p_at].norm in PRONOUNS else None
 
         order = ("post", "pre") if arabic else ("pre", "post")
         if not arabic and pronoun is None and pre_start == i:
@@ -420,7 +422,7 @@ class Attributor:
             g = PRONOUNS[pronoun]
             prev = state.last(g)
             if prev and self.carry_over:
-                return _Found(prev, "", "carry_over", f"pronoun '{toks[i - 1].surface}' → "
+                return _Found(prev, "", "carry_over", f"pronoun '{toks[p_at].surface}' → "
                               f"previous {'fe' if g == 'f' else ''}{'male' if g else ''} speaker")
             return None
         # ----- unknown named subject
