@@ -160,12 +160,17 @@ def html_to_text(markup: str) -> tuple[str, str]:
 # --------------------------------------------------------------------------- language
 _SCRIPT_LANG = (("ar", re.compile("[\u0600-\u06ff]")), ("ru", re.compile("[\u0400-\u04ff]")),
                 ("he", re.compile("[\u0590-\u05ff]")), ("zh", re.compile("[\u4e00-\u9fff]")))
-_LATIN_HINTS = {
-    "en": {"the", "and", "of", "to", "said", "is", "that", "in"},
-    "fr": {"le", "la", "les", "et", "des", "est", "que", "une", "dans"},
-    "de": {"der", "die", "und", "das", "ist", "nicht", "mit", "den"},
-    "es": {"el", "los", "las", "y", "que", "del", "una", "por"},
-}
+def _latin_hints() -> dict[str, frozenset]:
+    from .textnorm import STOPWORDS_EN, STOPWORDS_FR
+    return {
+        "en": STOPWORDS_EN,
+        "fr": STOPWORDS_FR,
+        "de": frozenset("der die und das ist nicht mit den dem des ein eine wird werden auf für von".split()),
+        "es": frozenset("el los las y que del una por para con no se será son está".split()),
+    }
+
+
+_LATIN_HINTS = _latin_hints()
 
 
 def guess_language(text: str) -> str:
@@ -175,7 +180,8 @@ def guess_language(text: str) -> str:
     letters = sum(c.isalpha() for c in sample) or 1
     if n / letters > 0.3:
         return lang
-    words = re.findall(r"[a-zà-ÿ]+", sample.lower())
+    words = re.findall(r"[a-zà-ÿ']+", sample.lower())
+    # Words shared by several languages ("a", "on", "est") count for each; the most hits wins.
     scores = {k: sum(w in v for w in words) for k, v in _LATIN_HINTS.items()}
     best = max(scores, key=scores.get)
     return best if scores[best] else "und"

@@ -261,6 +261,7 @@ def run_dask(config: Config, client=None, partitions_per_worker: int = 4) -> Run
             del emb_futs
         with timer.stage("topics"):
             claims, topics, tinfo = pipeline.topics_stage(claims, emb, config, matched)
+            report.notices.extend(tinfo["notices"])
         with timer.stage("stance"):
             claims = _tag_stance_distributed(client, claims, topics, emb, tinfo, config, n_parts)
             claims = apply_annotations(claims, matched, "stance")

@@ -56,3 +56,18 @@ def test_topics_and_stances_cross_languages(ml_run):
     con = read_csv(out / "contrasts.csv")
     inv = con[con.topic_id == "invasion_intent"]
     assert len(inv) and set(inv.bloc_a) == {"West"} and set(inv.bloc_b) == {"Russia"}
+
+
+def test_topics_missing_a_corpus_language_are_reported(tmp_path, seeds_dir, capsys):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(seeds_dir.parent / "tests" / "data" / "multilingual", corpus)
+    (corpus / "topics.yaml").write_text(
+        "topics:\n  - id: sanctions\n    proposition: سيتم فرض عقوبات اقتصادية قاسية على روسيا\n"
+        "    also: [Tough sanctions will be imposed on Russia]\n", encoding="utf-8")
+    assert main(["run", str(corpus), "--out", str(tmp_path / "out"), "--no-progress",
+                 "--actors", str(seeds_dir / "actors.yaml")]) == 0
+    err = capsys.readouterr().err
+    assert "topic 'sanctions' is written in none of fr, ru" in err and "en" not in err.split("none of")[1].split(",")[0]
+    import json
+    notices = json.loads((tmp_path / "out" / "run.json").read_text())["notices"]
+    assert any("sanctions" in n for n in notices)
