@@ -16,7 +16,9 @@ from .segment import quote_spans
 # Russian "that"), and a colon after a short speaker prefix.
 _COMPLEMENTIZER = re.compile(
     r"(?:^|[\s،,])(?:ب|و)?(?:أن|إن|ان|أنّ|إنّ|انّ)(?:ه|ها|هم|ّه|ّها|ّهم)?(?=[\s:،,\"“”«])"
-    r"|\b(?:that|que|qu'|что)\b|(?<=\w)\s*:\s", re.UNICODE)
+    r"|\b(?:that|que|qu'|что)\b|(?<=\w)\s*:\s"
+    # Participial reporting without "that": "..., saying Russia has no plans".
+    r"|,\s*(?:saying|adding|insisting|stressing|warning|arguing|claiming)\b(?!\s+that)", re.UNICODE)
 _MIN_WORDS = 4
 
 

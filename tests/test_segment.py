@@ -73,3 +73,12 @@ def test_quote_spans_and_content():
     assert t2[s:e].startswith("الرئيس ليس")
     clauses = [t2[a:b] for a, b in clause_spans(t2)]
     assert len(clauses) == 2 and clauses[1].startswith("لكنه")
+
+
+def test_content_after_participial_reporting():
+    t = "Kremlin spokesman Dmitry Peskov denied the claims, saying Russia has no plans to attack anyone."
+    s, e = content_span(t)
+    assert t[s:e] == "Russia has no plans to attack anyone."
+    t2 = "Le ministre a déclaré que la France n'enverrait pas de troupes en Ukraine."
+    s, e = content_span(t2)
+    assert t2[s:e].startswith("la France")
