@@ -202,8 +202,8 @@ class ActorRegistry:
                 raise RegistryError(f"actor {aid!r}: kind must be person or organisation",
                                     path=path, line=line)
             a = Actor(id=aid, name=name, kind=kind,
-                      aliases=[str(x) for x in aliases if str(x).strip()],
-                      titles=[str(x) for x in titles if str(x).strip()],
+                      aliases=[str(x).strip() for x in aliases if x is not None and str(x).strip()],
+                      titles=[str(x).strip() for x in titles if x is not None and str(x).strip()],
                       role=str(rec.get("role") or ""), parent=parent,
                       organisation=str(rec.get("organisation") or ""),
                       country=str(rec.get("country") or ""), bloc=str(rec.get("bloc") or ""),

@@ -22,11 +22,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .actors import ActorRegistry, Match, canon, tokenize
 from .segment import quote_spans
-from .textnorm import is_arabic, normalize
+from .textnorm import ARABIC_LETTER, is_arabic, normalize
 
 ATTRIBUTION_COLUMNS = ["speaker", "speaker_id", "speaker_text", "organisation", "country", "bloc",
                        "attribution", "relayed_by", "attribution_note"]
@@ -101,7 +102,7 @@ PRONOUNS = {"he": "m", "she": "f", "they": "", "il": "m", "elle": "f", "он": "
 # "according to" markers (normalised token sequences).
 ACCORDING = [tuple(normalize(w) for w in m.split()) for m in (
     "وفقا ل", "وفقا", "وفق", "بحسب", "حسب", "نقلا عن", "جاء في", "according to", "citing", "selon",
-    "по словам", "по данным", "d'après")]
+    "по словам", "по данным", "d après")]   # the tokenizer splits "d'après" at the apostrophe
 
 _ACCORDING_FIRST = {m[0] for m in ACCORDING}
 
@@ -128,7 +129,9 @@ _PRE_STOP = {normalize(w) for w in """
 ان إن أن انه إنه أنه بان بأن فان فإن لكن لكنه ولكن بينما حيث التي الذي الذين اللذين عندما فيما
 اذ إذ بعد ضد that which who when while but and because after than
 """.split()}
-_NEGATION = {normalize(w) for w in "لم لن لا ما ليس not never didn't doesn't не".split()}
+_NEGATION = {normalize(w) for w in "لم لن لا ما ليس not never не".split()}
+# "didn't" reaches the attributor as the tokens "didn", "t".
+_NT_AUX = {"didn", "doesn", "don", "won", "wouldn", "isn", "wasn", "hasn", "haven", "hadn"}
 # Adverbials that may sit between verb and subject or around the subject.
 _FILLER = {normalize(w) for w in """
 اليوم امس أمس ايضا أيضا مجددا مجدداً كذلك بدوره بدورها من جهته جهتها جانبه جانبها الجمعة السبت
@@ -187,19 +190,18 @@ class Attributor:
     def transform(self, statements: pd.DataFrame, documents: pd.DataFrame | None = None
                   ) -> pd.DataFrame:
         out = statements.copy()
-        rows = []
-        order = out.sort_values(["doc_id", "start"]).index if len(out) else out.index
-        results: dict = {}
+        # By position, so a concatenated table with a repeated index works too.
+        order = np.lexsort((out["start"].to_numpy(), out["doc_id"].astype(str).to_numpy())) \
+            if len(out) else np.zeros(0, dtype=int)
+        rows: list = [None] * len(out)
         state = None
         current_doc = None
-        for idx in order:
-            r = out.loc[idx]
+        for pos in order:
+            r = out.iloc[pos]
             if r["doc_id"] != current_doc:
                 current_doc = r["doc_id"]
                 state = _State()
-            results[idx] = self._attribute_one(r, state)
-        for idx in out.index:
-            rows.append(results[idx])
+            rows[pos] = self._attribute_one(r, state)
         cols = pd.DataFrame(rows, index=out.index, columns=ATTRIBUTION_COLUMNS) if rows else \
             pd.DataFrame(columns=ATTRIBUTION_COLUMNS)
         for c in ATTRIBUTION_COLUMNS:
@@ -311,7 +313,8 @@ class Attributor:
                     and not (i > 0 and toks[i - 1].norm in ("a", "ont")):
                 continue
             if i > 0 and (toks[i - 1].norm in _NEGATION or toks[i - 1].norm[1:] in _NEGATION
-                          and toks[i - 1].norm[:1] in "وف"):
+                          and toks[i - 1].norm[:1] in "وف"
+                          or toks[i - 1].norm == "t" and i > 1 and toks[i - 2].norm in _NT_AUX):
                 continue
             # "said" inside "according to": handled elsewhere; "says" after "it" is impersonal.
             verbs.append((i, vi))
@@ -357,6 +360,9 @@ class Attributor:
         return comma and any(c in ",،" for c in gap)
 
     def _subject(self, text, toks, in_quote, i, vi, arabic, state):
+        # Word order follows the verb's own language: an English sentence quoting one Arabic
+        # word is still subject-verb-object.
+        arabic = bool(ARABIC_LETTER.match(toks[i].norm))
         self._text = text
         reg = self.registry
         lemma, vgender, tense = vi

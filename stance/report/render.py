@@ -206,7 +206,9 @@ def context(run: RunData, figures: dict[str, str | None], fonts: dict[str, Path]
         "unknown": _records(run.unknown_speakers),
         "claims": _records(claims),
         "missing": sorted(run.missing),
-        "fonts": {k: p.as_uri() for k, p in fonts.items()},
+        # Every key present (None when a font package is missing) so the CSS falls back cleanly.
+        "fonts": {k: (fonts[k].as_uri() if k in fonts else None)
+                  for k in ("amiri", "amiri_bold", "noto_arabic")},
     }
 
 
