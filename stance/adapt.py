@@ -21,7 +21,7 @@ from .io import read_csv
 def adapt_stance(run_dir: str | Path, out: str | Path, config: Config,
                  annotations: str | Path | None = None, strength: float = 1.0) -> dict:
     from .embed import EmbeddingCache, load_embedder
-    from .stance_tagger import LABELS, load_stance_tagger
+    from .stance_tagger import LABELS
     run_dir = Path(run_dir)
     claims_path = run_dir / "claims.csv"
     if not claims_path.exists():
@@ -37,7 +37,10 @@ def adapt_stance(run_dir: str | Path, out: str | Path, config: Config,
                               hint="pass --annotations FILE or put annotations.csv in the corpus folder")
     matched = match_annotations(claims, load_annotations(ann_path))
     use = matched[(matched["status"] == "applied") & (matched["stance"] != "")]
-    rows = [r for r in use["row"] if int(claims["stance_unit_start"].iat[r]) >= 0]
+    use = use[[int(claims["stance_unit_start"].iat[r]) >= 0 for r in use["row"]]]
+    # Two corrections of one claim: the later row wins, as when corrections are applied.
+    use = use.drop_duplicates("row", keep="last")
+    rows = use["row"].astype(int).tolist()
     if not rows:
         raise AnnotationError("no stance corrections match a claim with a topic in this run", path=ann_path)
     sub = claims.iloc[rows]
@@ -52,9 +55,9 @@ def adapt_stance(run_dir: str | Path, out: str | Path, config: Config,
     embedder = load_embedder(config)
     vecs = cache.encode(embedder, unit_texts + props, kind="query", batch_size=config.batch_size)
     cv, pv = vecs[:len(rows)], vecs[len(rows):]
-    labels = use.set_index("row").loc[rows, "stance"].tolist()
-    base = load_stance_tagger(config.stance_model, neutral_margin=config.neutral_margin,
-                              strong_deny=config.strong_deny)
+    labels = use["stance"].tolist()
+    from .pipeline import load_tagger
+    base = load_tagger(config)
     before = base.predict(texts, props, cv, pv)[0]
     tuned = base.adapt(texts, props, cv, pv, labels, strength=strength)
     after = tuned.predict(texts, props, cv, pv)[0]

@@ -3,7 +3,9 @@
 Columns: claim_id, text_sha256 (the claim text's sha256, or a prefix of at least 8 hex digits;
 empty = match on claim_id alone), speaker, topic_id, stance, note. Empty cells mean "no
 correction". A row whose claim_id is gone, or whose text changed since it was written, is
-reported (status `unmatched` / `text_changed`) and kept in the file untouched.
+reported (status `unmatched` / `text_changed`; `unknown_topic` for a topic id that is not in the
+run, `no_topic` for a stance correction on a claim without a topic) and kept in the file
+untouched.
 """
 from __future__ import annotations
 

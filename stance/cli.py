@@ -152,7 +152,8 @@ def _run(args) -> int:
           f"{len(result.topics)} topics -> {out} ({time.perf_counter() - t0:.1f}s)")
     if ann is not None and len(ann) and (ann["status"] != "applied").any():
         bad = ann[ann["status"] != "applied"]
-        print(f"warning: {len(bad)} annotation row(s) no longer match a claim; see "
+        print(f"warning: {len(bad)} annotation row(s) were not applied "
+              f"({', '.join(sorted(set(bad['status'])))}); see "
               f"{out / 'annotations_report.csv'}", file=sys.stderr)
     unk = result.tables.get("unknown_speakers")
     if unk is not None and len(unk):
@@ -168,7 +169,9 @@ def _adapt(args) -> int:
     params = json.loads(run_json.read_text(encoding="utf-8")).get("parameters", {}) \
         if run_json.exists() else {}
     params = {k: v for k, v in params.items() if k in Config.field_names()}
-    cfg = Config.from_toml(args.config, **params) if args.config else Config().update(params, source=str(run_json))
+    cfg = Config().update(params, source=str(run_json))
+    if args.config:     # the analyst's settings file wins over what the run recorded
+        cfg = cfg.update_from_toml(args.config)
     res = adapt_stance(args.run_dir, args.out, cfg, args.annotations, args.strength)
     print(f"adapted on {res['examples']} corrections {res['labels']}: the tagger agreed with "
           f"{res['agree_before']} before, {res['agree_after']} after -> {res['out']}\n"

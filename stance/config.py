@@ -127,12 +127,16 @@ class Config:
             raise ConfigError(f"clusterer must be one of {', '.join(CLUSTERERS)}, got {self.clusterer!r}")
         if self.engine not in ENGINES:
             raise ConfigError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
-        for name in ("topic_threshold", "distance_threshold", "neutral_margin", "strong_deny"):
+        for name in ("topic_threshold", "distance_threshold"):
             v = getattr(self, name)
             if not 0.0 <= v <= 2.0:
                 raise ConfigError(f"{name} must be between 0 and 2, got {v}")
+        for name in ("neutral_margin", "strong_deny"):     # probabilities
+            v = getattr(self, name)
+            if not 0.0 <= v < 1.0 and not (name == "strong_deny" and v == 1.0):
+                raise ConfigError(f"{name} must be between 0 and 1, got {v}")
         for name in ("batch_size", "n_clusters", "min_cluster_size", "n_keywords", "n_workers",
-                     "max_cluster_fit", "pca_dims"):
+                     "max_cluster_fit", "pca_dims", "min_statement_chars", "max_statement_chars"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
 
@@ -161,6 +165,11 @@ class Config:
 
     @classmethod
     def from_toml(cls, path: str | Path, **overrides: Any) -> "Config":
+        cfg = cls().update_from_toml(path)
+        return cfg.update(overrides, source="overrides") if overrides else cfg
+
+    def update_from_toml(self, path: str | Path) -> "Config":
+        """A copy with the settings that `path` (stance.toml) gives applied; others unchanged."""
         path = Path(path)
         from .io import read_text_file
         raw = read_text_file(path, ConfigError, "config file",
@@ -183,14 +192,13 @@ class Config:
             else:
                 flat[k] = v
         try:
-            cfg = cls().update(flat, source=str(path))
+            return self.update(flat, source=str(path))
         except ConfigError as e:
             # Point at the offending line of the file (unknown key, wrong type, bad value).
             if e.path is not None:
                 raise
             raise ConfigError(e.detail, path=path, line=_toml_key_line(raw, getattr(e, "key", None)),
                               hint=e.hint) from None
-        return cfg.update(overrides, source="overrides") if overrides else cfg
 
     def update(self, data: dict[str, Any], source: str = "parameters") -> "Config":
         """Return a copy with `data` applied, type-checked against the field types."""
@@ -222,8 +230,11 @@ class Config:
         explicit = getattr(self, name)
         if explicit:
             return Path(explicit)
-        default = Path(self.corpus) / {"actors": "actors.yaml", "topics": "topics.yaml",
-                                       "annotations": "annotations.csv"}[name]
+        folder = Path(self.corpus)
+        if folder.is_file():            # a one-file corpus: the analyst's files sit beside it
+            folder = folder.parent
+        default = folder / {"actors": "actors.yaml", "topics": "topics.yaml",
+                            "annotations": "annotations.csv"}[name]
         return default if default.exists() else None
 
     def cache_path(self) -> Path:

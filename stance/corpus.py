@@ -344,7 +344,8 @@ def load_corpus(corpus: str | Path, manifest_name: str = "manifest.csv", max_fil
                              path=root / rec["source"].split(":")[0])
         seen_ids[rec["doc_id"]] = rec["source"]
 
-    missing = [d for d in manifest if d not in seen_ids]
+    # A one-file corpus shares its folder's manifest with other articles: only check folders.
+    missing = [d for d in manifest if d not in seen_ids] if root.is_dir() else []
     if missing:
         d = missing[0]
         raise InputError(f"manifest names document {d!r} but no such file or record is in the corpus",

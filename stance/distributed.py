@@ -265,7 +265,6 @@ def run_dask(config: Config, client=None, partitions_per_worker: int = 4) -> Run
         with timer.stage("stance"):
             claims = _tag_stance_distributed(client, claims, topics, emb, tinfo, config, n_parts)
             claims = apply_annotations(claims, matched, "stance")
-            topics = pipeline._refresh_topic_sizes(topics, claims)
         return pipeline.finalize(
             config, documents, claims, topics, emb["content"], matched, report, timer,
             {"model": remote.model_id, "embedding_cache": emb.get("stats"),
@@ -278,19 +277,9 @@ def run_dask(config: Config, client=None, partitions_per_worker: int = 4) -> Run
                 cluster.close()
 
 
-def _load_tagger(config: Config):
-    """The tagger `pipeline.tag_stance` would load: every load_stance_tagger parameter that is a
-    Config field is taken from the config."""
-    import inspect
-    from .stance_tagger import load_stance_tagger
-    params = inspect.signature(load_stance_tagger).parameters
-    kw = {k: getattr(config, k) for k in params if k != "name_or_path" and hasattr(config, k)}
-    return load_stance_tagger(config.stance_model, **kw)
-
-
 def _tag_stance_distributed(client, claims, topics, emb, tinfo, config, n_parts) -> pd.DataFrame:
     bounds = partition_bounds(np.ones(len(claims)), n_parts)
-    tagger_f = client.scatter(_load_tagger(config), broadcast=True, hash=False)
+    tagger_f = client.scatter(pipeline.load_tagger(config), broadcast=True, hash=False)
     topics_f = client.scatter(topics, broadcast=True, hash=False)
     tinfo_f = client.scatter(tinfo, broadcast=True, hash=False)
     futs = []

@@ -183,12 +183,18 @@ def _refresh_topic_sizes(topics: pd.DataFrame, claims: pd.DataFrame) -> pd.DataF
     return topics
 
 
+def load_tagger(config: Config):
+    """The stance tagger a run uses: `stance_model` with the run's margin and polarity gate."""
+    from .stance_tagger import load_stance_tagger
+    return load_stance_tagger(config.stance_model, neutral_margin=config.neutral_margin,
+                              strong_deny=config.strong_deny)
+
+
 def tag_stance(claims: pd.DataFrame, topics: pd.DataFrame, emb: dict, tinfo: dict, config: Config,
                tagger=None) -> pd.DataFrame:
     """stance / stance_score toward each claim's topic proposition."""
-    from .stance_tagger import is_conditional, load_stance_tagger
-    tagger = tagger or load_stance_tagger(config.stance_model, neutral_margin=config.neutral_margin,
-                                          strong_deny=config.strong_deny)
+    from .stance_tagger import is_conditional
+    tagger = tagger or load_tagger(config)
     out = claims.copy()
     out["stance"] = ""
     out["stance_score"] = np.nan
@@ -293,7 +299,17 @@ def topics_stage(claims: pd.DataFrame, emb: dict, config: Config, matched: pd.Da
     """assign_topics + the analyst's topic corrections; returns (claims, topics, tinfo)."""
     claims, topics, tinfo = assign_topics(claims, emb, config)
     tinfo["notices"] = language_gaps(claims, tinfo["topic_defs"])
+    # A corrected topic must exist ("-" clears one); a typo is reported, not applied.
+    bad = (matched["status"] == "applied") & ~matched["topic_id"].isin({"", "-", *topics["topic_id"]})
+    matched.loc[bad, "status"] = "unknown_topic"
     claims = apply_annotations(claims, matched, "topic_id")
+    # Stance is measured toward a topic: a stance correction on a claim without one is reported.
+    if len(matched):
+        rows = matched["row"].to_numpy(dtype=int)
+        no_topic = (matched["status"] == "applied") & (matched["stance"] != "") & \
+            (claims["topic_id"].to_numpy()[np.maximum(rows, 0)] == "")
+        matched.loc[no_topic, "status"] = "no_topic"
+    topics = _refresh_topic_sizes(topics, claims)
     labels = dict(zip(topics["topic_id"], topics["label"]))
     claims["topic_label"] = [labels.get(t, t) for t in claims["topic_id"]]
     return claims, topics, tinfo
@@ -338,7 +354,6 @@ def run(config: Config, embedder=None, tagger=None) -> RunResult:
     with timer.stage("stance"):
         claims = tag_stance(claims, topics, emb, tinfo, config, tagger)
         claims = apply_annotations(claims, matched, "stance")
-        topics = _refresh_topic_sizes(topics, claims)
     return finalize(config, documents, claims, topics, emb["content"], matched, report, timer,
                     {"model": emb["embedder"].model_id, "embedding_cache": emb.get("stats")})
 
@@ -402,7 +417,7 @@ def run_manifest(result: RunResult, timings: dict) -> dict:
     tagger_info = {}
     try:
         from .stance_tagger import tagger_metadata
-        tagger_info = tagger_metadata(cfg.stance_model)
+        tagger_info = tagger_metadata(cfg.stance_model, cfg.neutral_margin)
     except Exception:  # metadata is informative only
         pass
     c = result.claims
@@ -443,11 +458,25 @@ def _as_dict(obj):
     return dataclasses.asdict(obj) if dataclasses.is_dataclass(obj) else obj
 
 
+# Columns of the output tables that hold numbers; everything else is text (ids like "001" stay).
+NUMERIC_COLUMNS = {
+    "start", "end", "quote_start", "quote_end", "content_start", "content_end", "stance_score",
+    "topic_score", "stance_unit_start", "stance_unit_end", "n_claims", "size", "n_actors",
+    "n_affirm", "n_deny", "n_neutral", "net_stance", "similarity", "congruence", "conflict",
+    "weight", "n", "agreement", "line", "row",
+}
+
+
 def load_run(run_dir: str | Path) -> dict[str, pd.DataFrame]:
-    """Read a run folder back into DataFrames (for notebooks and the report)."""
+    """Read a run folder back into DataFrames (for notebooks): text as text, numbers as numbers."""
     from .io import read_csv
     run_dir = Path(run_dir)
-    out = {p.stem: read_csv(p) for p in sorted(run_dir.glob("*.csv"))}
+    out = {}
+    for p in sorted(run_dir.glob("*.csv")):
+        df = read_csv(p, dtype=str)
+        for col in NUMERIC_COLUMNS & set(df.columns):
+            df[col] = pd.to_numeric(df[col].replace("", np.nan), errors="coerce")
+        out[p.stem] = df
     rj = run_dir / "run.json"
     if rj.exists():
         out["run"] = json.loads(rj.read_text(encoding="utf-8"))

@@ -174,6 +174,10 @@ class Segmenter:
 
     def segment_text(self, text: str) -> list[dict]:
         """Statements of one document as dicts with start, end, text, is_quote, quote_*, kind."""
+        original = text
+        # Scan a same-length copy with Windows/old-Mac line ends as plain "\n", so line-anchored
+        # boilerplate patterns and blank-line tests work; statements are cut from the original.
+        text = re.sub(r"\r(?=\n)", " ", text).replace("\r", "\n")
         out = []
         skip = self.cleaner.spans(text)
         first_line_end = _first_content_line_end(text)
@@ -193,6 +197,9 @@ class Segmenter:
                             continue
                         out.append(self._statement(text, s, e, ls, le, first_line_end,
                                                    stripped))
+        if text is not original:
+            for st in out:
+                st["text"] = original[st["start"]:st["end"]]
         return out
 
     def _statement(self, text, s, e, ls, le, first_line_end, stripped: str | None = None) -> dict:

@@ -417,7 +417,8 @@ def test_unmatched_annotations_reported_and_analyst_files_untouched(tmp_path, ca
     ann = analyst_corpus / "annotations.csv"
     ann.write_text(
         "claim_id,text_sha256,speaker,topic_id,stance,note\n"
-        f"{first['claim_id']},{first['text_sha256'][:12]},,,deny,ok\n"
+        # The topic too: a stance correction needs a topic to be about (else status no_topic).
+        f"{first['claim_id']},{first['text_sha256'][:12]},,invasion_intent,deny,ok\n"
         "a:99999,,,,affirm,claim that does not exist\n"
         f"{first['claim_id']},deadbeefdeadbeef,,,neutral,text changed since\n", encoding="utf-8")
     files = [analyst_corpus / n for n in ("actors.yaml", "topics.yaml", "annotations.csv")]
@@ -428,7 +429,7 @@ def test_unmatched_annotations_reported_and_analyst_files_untouched(tmp_path, ca
 
     rc, stdout, err = full(capsys, analyst_corpus, out, cache_dir)
     assert rc == 0, err
-    assert (f"warning: 2 annotation row(s) no longer match a claim; see "
+    assert (f"warning: 2 annotation row(s) were not applied (text_changed, unmatched); see "
             f"{out / 'annotations_report.csv'}") in err
     report = pd.read_csv(out / "annotations_report.csv", encoding="utf-8-sig", keep_default_na=False)
     assert list(report["status"]) == ["applied", "unmatched", "text_changed"]

@@ -87,7 +87,10 @@ def test_annotations_applied_and_reported(seed_run, seeds_dir, tmp_path):
     ann = corpus / "annotations.csv"
     ann.write_text("claim_id,text_sha256,speaker,topic_id,stance,note\n"
                    f"{target.claim_id},{sha256_text(target.text)[:12]},,,{new},checked by hand\n"
-                   "999_nope:0,,,,deny,stale row\n", encoding="utf-8")
+                   "999_nope:0,,,,deny,stale row\n"
+                   f"{target.claim_id},,,sanctionz,,typo in a topic id\n"
+                   f"{c[c.topic_id == ''].iloc[0].claim_id},,,,deny,stance without a topic\n",
+                   encoding="utf-8")
     before = hashlib.sha256(ann.read_bytes()).hexdigest()
     out = tmp_path / "out"
     assert main(["run", str(corpus), "--out", str(out), "--no-progress"]) == 0
@@ -95,7 +98,7 @@ def test_annotations_applied_and_reported(seed_run, seeds_dir, tmp_path):
     assert c2.loc[target.claim_id, "stance"] == new
     assert c2.loc[target.claim_id, "stance_source"] == "annotation"
     rep = read_csv(out / "annotations_report.csv")
-    assert sorted(rep.status) == ["applied", "unmatched"]
+    assert sorted(rep.status) == ["applied", "no_topic", "unknown_topic", "unmatched"]
     assert hashlib.sha256(ann.read_bytes()).hexdigest() == before
 
 

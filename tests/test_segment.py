@@ -82,3 +82,12 @@ def test_content_after_participial_reporting():
     t2 = "Le ministre a déclaré que la France n'enverrait pas de troupes en Ukraine."
     s, e = content_span(t2)
     assert t2[s:e].startswith("la France")
+
+
+def test_windows_line_endings_segment_like_unix(seed_docs):
+    seg = Segmenter()
+    for text in seed_docs.text:
+        crlf = text.replace("\n", "\r\n")
+        a, b = seg.segment_text(text), seg.segment_text(crlf)
+        assert [(s["text"], s["kind"]) for s in a] == [(s["text"], s["kind"]) for s in b]
+        assert all(crlf[s["start"]:s["end"]] == s["text"] for s in b)
