@@ -17,6 +17,7 @@ It is fitted by ``scripts/fit_stance_tagger.py`` and stored as plain JSON (no pi
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -111,6 +112,7 @@ def _strip_clitic(tok: str, lexicon: frozenset[str]) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=262144)
 def cue_counts(text: str) -> dict[str, int]:
     """Counts of negation cues, denial cues, and increase/decrease words in one sentence."""
     norm = normalize(text)
@@ -147,9 +149,15 @@ def polarity_evidence(claim: str, proposition: str) -> bool:
     return bool(c_dir * p_dir < 0)
 
 
-def _char_ngrams(text: str, n: int = 3) -> set[str]:
+@functools.lru_cache(maxsize=262144)
+def _content_set(text: str) -> frozenset[str]:
+    return frozenset(content_tokens(text))
+
+
+@functools.lru_cache(maxsize=262144)
+def _char_ngrams(text: str, n: int = 3) -> frozenset[str]:
     s = " ".join(tokens(text))
-    return {s[i:i + n] for i in range(max(0, len(s) - n + 1))}
+    return frozenset(s[i:i + n] for i in range(max(0, len(s) - n + 1)))
 
 
 CUE_FEATURES = (
@@ -168,7 +176,8 @@ def pair_cue_features(claim: str, proposition: str, cosine: float) -> list[float
     # ("никогда не", "الادعاءات ... كاذبة"), far more often than a double negation.
     c_negative, p_negative = int(c_total > 0), int(p_total > 0)
     mismatch = float(c_negative != p_negative)
-    ct, pt = set(content_tokens(claim)), set(content_tokens(proposition))
+    # Cached per text: a proposition recurs for every claim of its topic (read-only results).
+    ct, pt = _content_set(claim), _content_set(proposition)
     inter = len(ct & pt)
     jacc = inter / len(ct | pt) if ct | pt else 0.0
     prop_cov = inter / len(pt) if pt else 0.0

@@ -234,7 +234,8 @@ class TopicModel:
         labels[~np.isin(labels, keep)] = -1
         if len(fit_idx) < n and len(keep):
             rest = np.setdiff1d(np.arange(n), fit_idx)
-            cent = np.stack([emb[fit_idx][fit_labels == k].mean(axis=0) for k in keep])
+            fitted = emb[fit_idx]
+            cent = np.stack([fitted[fit_labels == k].mean(axis=0) for k in keep])
             cent /= np.maximum(np.linalg.norm(cent, axis=1, keepdims=True), 1e-12)
             for s in range(0, len(rest), 8192):
                 part = rest[s:s + 8192]
@@ -297,7 +298,8 @@ class TopicModel:
 
     def _topics_table(self, claims: pd.DataFrame, emb: np.ndarray, centroids: dict) -> pd.DataFrame:
         tids = [t.id for t in self.topics] + list(centroids)
-        groups = {t: np.flatnonzero(claims["topic_id"].to_numpy() == t) for t in tids}
+        by_topic = pd.Series(np.arange(len(claims))).groupby(claims["topic_id"].to_numpy()).indices
+        groups = {t: np.asarray(by_topic.get(t, []), dtype=int) for t in tids}
         texts = claims["text"].tolist()
         # Keywords come from what is claimed, not from the attribution frame around it.
         kw_texts = claims["content_text"].tolist() if "content_text" in claims else texts
