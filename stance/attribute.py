@@ -175,6 +175,12 @@ class _Found:
     gender: str = ""
 
 
+def _french_inversion(toks, i: int) -> bool:
+    """« … », a-t-il déclaré: auxiliary, euphonic t and subject pronoun before the participle."""
+    return i >= 3 and toks[i - 1].norm in ("il", "elle", "ils", "elles") and \
+        toks[i - 2].norm == "t" and toks[i - 3].norm in ("a", "ont")
+
+
 class Attributor:
     """Attach registry speakers to statements (see module docstring for the columns)."""
 
@@ -310,7 +316,8 @@ class Attributor:
                 continue
             # French compound past needs its auxiliary: "a déclaré".
             if t.norm in ("dit", "déclaré", "affirmé", "ajouté", "estimé", "souligné", "indiqué") \
-                    and not (i > 0 and toks[i - 1].norm in ("a", "ont")):
+                    and not (i > 0 and toks[i - 1].norm in ("a", "ont")) \
+                    and not _french_inversion(toks, i):
                 continue
             if i > 0 and (toks[i - 1].norm in _NEGATION or toks[i - 1].norm[1:] in _NEGATION
                           and toks[i - 1].norm[:1] in "وف"

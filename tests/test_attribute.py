@@ -260,3 +260,13 @@ def test_empty_registry_file(tmp_path):
     p = tmp_path / "actors.yaml"
     p.write_text("# nothing yet\n", encoding="utf-8")
     assert len(ActorRegistry.load(p)) == 0
+
+
+def test_french_inverted_reporting_clause(registry):
+    d = pd.DataFrame({"doc_id": ["x"], "text": [
+        "Le porte-parole du Kremlin, Dmitri Peskov, a déclaré que la Russie n'attaquera personne.\n"
+        "« Nous n'allons envahir personne », a-t-il déclaré lundi."]})
+    st = Segmenter(min_chars=5).transform(d)
+    out = Attributor(registry).transform(st, d)
+    assert list(out.speaker) == ["Dmitry Peskov", "Dmitry Peskov"]
+    assert out.attribution.iloc[1] == "carry_over"
