@@ -193,8 +193,9 @@ class Attributor:
         self.headline_prefix_tokens = headline_prefix_tokens
 
     # ------------------------------------------------------------ public
-    def transform(self, statements: pd.DataFrame, documents: pd.DataFrame | None = None
-                  ) -> pd.DataFrame:
+    def transform(self, statements: pd.DataFrame, documents: pd.DataFrame | None = None,
+                  progress: bool = False) -> pd.DataFrame:
+        from .io import progress_bar
         out = statements.copy()
         # By position, so a concatenated table with a repeated index works too.
         order = np.lexsort((out["start"].to_numpy(), out["doc_id"].astype(str).to_numpy())) \
@@ -202,7 +203,7 @@ class Attributor:
         rows: list = [None] * len(out)
         state = None
         current_doc = None
-        for pos in order:
+        for pos in progress_bar(order, len(order), "attributing", progress, "statement"):
             r = out.iloc[pos]
             if r["doc_id"] != current_doc:
                 current_doc = r["doc_id"]

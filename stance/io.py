@@ -136,6 +136,14 @@ def staged_dir(final: str | os.PathLike) -> Iterator[Path]:
             shutil.rmtree(stage, ignore_errors=True)
 
 
+def progress_bar(iterable, total: int, desc: str, enabled: bool, unit: str = "it", min_total: int = 2000):
+    """tqdm over `iterable` when enabled and the work is long enough to be worth watching."""
+    if not enabled or total < min_total:
+        return iterable
+    from tqdm.auto import tqdm
+    return tqdm(iterable, total=total, desc=desc, unit=unit, leave=False)
+
+
 def read_text_file(path: str | os.PathLike, error: type[StanceError], what: str,
                    hint_missing: str | None = None) -> str:
     """Read an analyst's text file (UTF-8, BOM allowed) or raise `error` naming the file."""

@@ -74,7 +74,7 @@ def load_documents(config: Config) -> tuple[pd.DataFrame, LoadReport]:
 def segment(documents: pd.DataFrame, config: Config) -> pd.DataFrame:
     cleaner = BoilerplateCleaner(config.boilerplate_patterns, use_defaults=config.default_boilerplate)
     seg = Segmenter(cleaner, config.min_statement_chars, config.max_statement_chars)
-    st = seg.transform(documents)
+    st = seg.transform(documents, progress=config.progress)
     spans = [content_span(t) for t in st["text"]]
     st["content_start"] = [s for s, _ in spans]
     st["content_end"] = [e for _, e in spans]
@@ -87,9 +87,10 @@ def load_registry(config: Config):
     return ActorRegistry.load(path) if path else ActorRegistry.empty()
 
 
-def attribute(statements: pd.DataFrame, documents: pd.DataFrame, registry) -> pd.DataFrame:
+def attribute(statements: pd.DataFrame, documents: pd.DataFrame, registry,
+              progress: bool = False) -> pd.DataFrame:
     from .attribute import Attributor
-    return Attributor(registry).transform(statements, documents)
+    return Attributor(registry).transform(statements, documents, progress=progress)
 
 
 def attribute_claims(statements: pd.DataFrame, documents: pd.DataFrame, registry,
@@ -99,7 +100,8 @@ def attribute_claims(statements: pd.DataFrame, documents: pd.DataFrame, registry
     Returns (claims, matched annotations); the matched table is re-used for the topic and stance
     corrections later in the run.
     """
-    return finish_claims(attribute(statements, documents, registry), documents, registry, config)
+    return finish_claims(attribute(statements, documents, registry, config.progress), documents,
+                         registry, config)
 
 
 def finish_claims(claims: pd.DataFrame, documents: pd.DataFrame, registry,

@@ -221,9 +221,11 @@ class Segmenter:
                 "quote_start": s + q[0] if q else -1, "quote_end": s + q[1] if q else -1,
                 "kind": kind}
 
-    def transform(self, documents: pd.DataFrame) -> pd.DataFrame:
+    def transform(self, documents: pd.DataFrame, progress: bool = False) -> pd.DataFrame:
+        from .io import progress_bar
         rows = []
-        for doc_id, text in zip(documents["doc_id"], documents["text"]):
+        pairs = zip(documents["doc_id"], documents["text"])
+        for doc_id, text in progress_bar(pairs, len(documents), "segmenting", progress, "doc", 200):
             for st in self.segment_text(text):
                 rows.append({"claim_id": f"{doc_id}:{st['start']}", "doc_id": doc_id, **st})
         return pd.DataFrame(rows, columns=STATEMENT_COLUMNS)
