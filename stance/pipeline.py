@@ -175,6 +175,26 @@ def assign_topics(claims: pd.DataFrame, emb: dict, config: Config, topic_defs=No
                          "best_clause": best_clause}
 
 
+def _refresh_representatives(topics: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    """A discovered topic whose representative was moved out by a correction gets a new one
+    (its best-scoring remaining member): its stance is measured toward that claim."""
+    topics = topics.copy()
+    member_of = dict(zip(claims["claim_id"], claims["topic_id"]))
+    for k, t in enumerate(topics.itertuples()):
+        if t.kind != "discovered" or member_of.get(t.representative_claim_id) == t.topic_id:
+            continue
+        members = claims[claims["topic_id"] == t.topic_id]
+        if members.empty:
+            rep_id = text = ""
+        else:
+            r = members.loc[members["topic_score"].idxmax()]
+            rep_id, text = r["claim_id"], r["text"]
+        # As TopicModel writes them: a discovered topic's proposition is its representative.
+        topics.iloc[k, topics.columns.get_indexer(["representative_claim_id", "representative",
+                                                     "proposition"])] = [rep_id, text, text]
+    return topics
+
+
 def _refresh_topic_sizes(topics: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
     topics = topics.copy()
     counts = claims["topic_id"].value_counts()
@@ -311,7 +331,7 @@ def topics_stage(claims: pd.DataFrame, emb: dict, config: Config, matched: pd.Da
         no_topic = (matched["status"] == "applied") & (matched["stance"] != "") & \
             (claims["topic_id"].to_numpy()[np.maximum(rows, 0)] == "")
         matched.loc[no_topic, "status"] = "no_topic"
-    topics = _refresh_topic_sizes(topics, claims)
+    topics = _refresh_representatives(_refresh_topic_sizes(topics, claims), claims)
     labels = dict(zip(topics["topic_id"], topics["label"]))
     claims["topic_label"] = [labels.get(t, t) for t in claims["topic_id"]]
     return claims, topics, tinfo

@@ -143,3 +143,21 @@ def test_adapt_stance_cli(seed_run, seeds_dir, tmp_path, capsys):
                  "--no-progress"]) == 0
     import json
     assert json.loads((out2 / "run.json").read_text())["parameters"]["stance_model"] == str(model)
+
+
+def test_moving_a_representative_out_refreshes_its_topic(seed_run, seeds_dir, tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(seeds_dir, corpus)
+    t = read_csv(seed_run / "topics.csv")
+    d = t[(t.kind == "discovered") & (t["size"].astype(int) >= 3)].iloc[0]
+    (corpus / "annotations.csv").write_text(
+        "claim_id,text_sha256,speaker,topic_id,stance,note\n"
+        f"{d.representative_claim_id},,,-,,not about this\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(corpus), "--out", str(out), "--no-progress"]) == 0
+    t2 = read_csv(out / "topics.csv").set_index("topic_id")
+    c2 = read_csv(out / "claims.csv").set_index("claim_id")
+    new_rep = t2.loc[d.topic_id, "representative_claim_id"]
+    assert new_rep != d.representative_claim_id and c2.loc[new_rep, "topic_id"] == d.topic_id
+    assert int(t2.loc[d.topic_id, "size"]) == int(d["size"]) - 1
+    assert c2.loc[d.representative_claim_id, "topic_id"] == ""
