@@ -37,23 +37,19 @@ def content_span(text: str) -> tuple[int, int]:
     return 0, len(text)
 
 
-def content_text(text: str) -> str:
-    s, e = content_span(text)
-    return text[s:e]
-
-
 _CLAUSE_BREAK = re.compile(
     r"[،,;؛]\s*(?=\S)|\s(?=(?:و?لكن|لكنه|لكنها|بينما|but|however|mais|однако|но)\b)|[.!?؟]\s+", re.UNICODE)
 
 
-def clause_spans(text: str, max_clauses: int = 4) -> list[tuple[int, int]]:
+def clause_spans(text: str, max_clauses: int = 4,
+                 span: tuple[int, int] | None = None) -> list[tuple[int, int]]:
     """Clauses of the content span, each long enough to carry a claim on its own.
 
     A statement often joins two claims ("we still believe Russia aims to attack, of course they
     can change their minds"); scoring each clause lets the topic and stance follow the clause
     that is actually about the topic.
     """
-    cs, ce = content_span(text)
+    cs, ce = span if span is not None else content_span(text)   # reuse a span computed already
     cuts = [cs] + [m.end() for m in _CLAUSE_BREAK.finditer(text, cs, ce)] + [ce]
     pieces = [(a, b) for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]
     merged: list[list[int]] = []

@@ -82,12 +82,15 @@ def _attribute_task(statements: pd.DataFrame, docs: pd.DataFrame, registry) -> p
     return pipeline.attribute(statements, docs, registry)
 
 
+def _embed_lock() -> threading.Lock:
+    """One encode at a time per worker embedder (an engine may not be thread-safe)."""
+    with _STATE_LOCK:
+        return _STATE.setdefault(((_worker_key(), "embed-lock"), "lock"), threading.Lock())
+
+
 def _embed_task(claims: pd.DataFrame, config: Config) -> dict:
     emb = _worker_embedder(config)
-    # The engine may not be thread-safe: one encode at a time per worker embedder.
-    with _STATE_LOCK:
-        lock = _STATE.setdefault(((_worker_key(), "embed-lock"), "lock"), threading.Lock())
-    with lock:
+    with _embed_lock():
         out = pipeline.embed_claims(claims, config, emb)
     out.pop("embedder", None)  # stays on the worker
     out.pop("cache", None)     # (loaded shards: large, and the client has RemoteCache)
@@ -99,9 +102,7 @@ def _encode_task(texts: list[str], kind: str, batch_size: int, config: Config) -
     on-disk cache, as `pipeline.assign_topics` does through `emb["cache"]` locally."""
     from .embed import EmbeddingCache
     emb = _worker_embedder(config)
-    with _STATE_LOCK:
-        lock = _STATE.setdefault(((_worker_key(), "embed-lock"), "lock"), threading.Lock())
-    with lock:
+    with _embed_lock():
         return EmbeddingCache(config.cache_path() / "embeddings").encode(
             emb, texts, kind=kind, batch_size=batch_size)
 

@@ -124,8 +124,8 @@ def embed_claims(claims: pd.DataFrame, config: Config, embedder=None) -> dict:
     texts = claims["text"].tolist()
     contents = [t[cs:ce] for t, cs, ce in zip(texts, claims["content_start"], claims["content_end"])]
     clause_owner, clause_texts, clause_bounds = [], [], []
-    for i, t in enumerate(texts):
-        spans = clause_spans(t)
+    for i, (t, cs, ce) in enumerate(zip(texts, claims["content_start"], claims["content_end"])):
+        spans = clause_spans(t, span=(int(cs), int(ce)))
         if len(spans) > 1:
             for a, b in spans:
                 clause_owner.append(i)
