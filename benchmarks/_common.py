@@ -120,7 +120,7 @@ class StageMeter:
 
 def instrument_pipeline(meter: StageMeter):
     """Make pipeline.run's Timer also feed `meter` (the stage names stay the pipeline's)."""
-    from stance import pipeline
+    from stance.engine import stages as pipeline
     orig = pipeline.Timer.stage
 
     @contextmanager
@@ -140,7 +140,7 @@ def build_truncated_e5(n_layers: int, out_root: str | Path = "/tmp/stance-bench-
     Its vectors are NOT e5's (topics/stances differ); only the other stages' costs are real.
     """
     from stance.config import Config
-    from stance.offline_model import ensure_offline_model
+    from stance.embed.offline import ensure_offline_model
     out = Path(out_root) / f"e5-small-offline-l{n_layers}"
     if (out / "modules.json").exists():
         return out

@@ -52,7 +52,7 @@ def main(argv=None) -> int:
     cache = Path(args.cache_dir)
     build_s = None
     if args.model == "e5-small-offline":
-        from stance.offline_model import ensure_offline_model, model_dir
+        from stance.embed.offline import ensure_offline_model, model_dir
         if not (model_dir(cache) / "modules.json").exists():
             t0 = time.perf_counter()
             ensure_offline_model(cache)

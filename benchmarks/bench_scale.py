@@ -92,7 +92,7 @@ def main(argv=None) -> int:
     print("command: " + " ".join(["python", *sys.argv]))
     root = Path(args.corpus_root)
     if (args.model or "e5-small-offline") == "e5-small-offline":
-        from stance.offline_model import ensure_offline_model, model_dir
+        from stance.embed.offline import ensure_offline_model, model_dir
         if not (model_dir(args.cache_dir) / "modules.json").exists():
             t0 = time.perf_counter()
             ensure_offline_model(args.cache_dir)

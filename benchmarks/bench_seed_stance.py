@@ -1,6 +1,6 @@
 """Stance accuracy on the hand-checked seed sample (benchmarks/seed_stance_gold.csv).
 
-    python benchmarks/bench_seed_stance.py RUN_DIR [RUN_DIR ...] [--card stance/models/stance_tagger.card.json]
+    python benchmarks/bench_seed_stance.py RUN_DIR [RUN_DIR ...] [--card stance/judges/models/fast_tagger.card.json]
 
 The gold file holds one row per (claim, defined topic) with the stance a reader gives it (labels
 written by reading the Arabic, not by looking at any model output). Rows whose claim is in a

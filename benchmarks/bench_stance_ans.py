@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from fit_stance_tagger import embed_cached, read_ans  # noqa: E402
 
-from stance.stance_tagger import LABELS, load_stance_tagger  # noqa: E402
+from stance.judges.fast import LABELS, load_stance_tagger  # noqa: E402
 
 PROBE = ROOT / "tests" / "data" / "negation_probe.csv"
 
@@ -44,7 +44,7 @@ def main(argv=None) -> int:
     ap.add_argument("--model", default="default", help="'default' or a model file")
     ap.add_argument("--card", type=Path, default=None,
                     help="also write the measured figures as JSON (the model card the report cites), "
-                         "e.g. stance/models/stance_tagger.card.json")
+                         "e.g. stance/judges/models/fast_tagger.card.json")
     args = ap.parse_args(argv)
 
     dev = read_ans(args.ans_dir / "dev.csv")

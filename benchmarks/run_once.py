@@ -35,7 +35,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     meter = StageMeter()
     with meter.stage("import"):
-        from stance import pipeline
+        from stance.engine import stages as pipeline
         from stance.config import Config
         import stance.embed  # noqa: F401  (torch/sentence-transformers are imported lazily)
     overrides = dict(kv.split("=", 1) for kv in args.set)
@@ -44,7 +44,7 @@ def main(argv=None) -> int:
     instrument_pipeline(meter)
     t0 = time.perf_counter()
     if args.engine == "dask":
-        from stance.distributed import run_dask
+        from stance.engine.dask import run_dask
         result = run_dask(cfg)
         # dask stages run on workers: their memory is not in this process (client side only)
         for k, v in result.timings.items():

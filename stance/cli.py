@@ -113,7 +113,7 @@ def _main(argv: list[str] | None = None) -> int:
         if args.command == "adapt-stance":
             return _adapt(args)
         if args.command == "build-model":
-            from .embed import load_embedder
+            from .embed.backends import load_embedder
             cfg = Config(cache_dir=args.cache_dir)
             emb = load_embedder(cfg)
             print(f"ready: {emb.model_id} ({emb.dim} dims) in {cfg.cache_path()}")
@@ -128,7 +128,7 @@ def _main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
-    from . import pipeline
+    from .engine import stages as pipeline
     cfg = config_from_args(args)
     out = Path(args.out) if args.out else Path("reports") / Path(cfg.corpus).resolve().name
     _check_writable(out)
@@ -138,7 +138,7 @@ def _run(args) -> int:
                            cfg.resolve("annotations"), cfg_path])
     t0 = time.perf_counter()
     if cfg.engine == "dask":
-        from .distributed import run_dask
+        from .engine.dask import run_dask
         result = run_dask(cfg)
     else:
         result = pipeline.run(cfg)
@@ -164,7 +164,7 @@ def _run(args) -> int:
 
 def _adapt(args) -> int:
     import json
-    from .adapt import adapt_stance
+    from .judges.adapt import adapt_stance
     run_json = Path(args.run_dir) / "run.json"
     params = json.loads(run_json.read_text(encoding="utf-8")).get("parameters", {}) \
         if run_json.exists() else {}

@@ -24,5 +24,5 @@ def seed_docs():
 
 @pytest.fixture(scope="session")
 def seed_statements(seed_docs):
-    from stance.segment import Segmenter
+    from stance.corpus.segment import Segmenter
     return Segmenter().transform(seed_docs)

@@ -5,11 +5,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from stance.actors import ActorRegistry
-from stance.attribute import ATTRIBUTION_COLUMNS, Attributor, unknown_speakers
+from stance.attribution.registry import ActorRegistry
+from stance.attribution.attribute import ATTRIBUTION_COLUMNS, Attributor, unknown_speakers
 from stance.corpus import load_corpus
 from stance.errors import RegistryError
-from stance.segment import Segmenter
+from stance.corpus.segment import Segmenter
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"

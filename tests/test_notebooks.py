@@ -24,7 +24,7 @@ def _model() -> str:
         return os.environ["STANCE_NOTEBOOK_MODEL"]
     try:
         from stance.config import Config
-        from stance.offline_model import model_dir
+        from stance.embed.offline import model_dir
         if model_dir(Config().cache_path()).is_dir():
             return "e5-small-offline"
     except Exception:

@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 import pytest
 
-from stance import pipeline
+from stance.engine import stages as pipeline
 from stance.cli import main
 from stance.config import Config
 from stance.io import read_csv, sha256_text

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stance.clean import BoilerplateCleaner, kept_regions
-from stance.content import clause_spans, content_span
-from stance.segment import Segmenter, quote_spans
+from stance.corpus.clean import BoilerplateCleaner, kept_regions
+from stance.corpus.content import clause_spans, content_span
+from stance.corpus.segment import Segmenter, quote_spans
 
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -142,8 +142,8 @@ REGISTRY = [
 @pytest.fixture(scope="module")
 def attributor():
     pytest.importorskip("stance.attribute")
-    from stance.actors import ActorRegistry
-    from stance.attribute import Attributor
+    from stance.attribution.registry import ActorRegistry
+    from stance.attribution.attribute import Attributor
     return Attributor(ActorRegistry.from_records(REGISTRY))
 
 

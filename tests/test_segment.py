@@ -1,6 +1,6 @@
-from stance.clean import BoilerplateCleaner
-from stance.content import clause_spans, content_span
-from stance.segment import Segmenter, quote_spans
+from stance.corpus.clean import BoilerplateCleaner
+from stance.corpus.content import clause_spans, content_span
+from stance.corpus.segment import Segmenter, quote_spans
 
 
 def test_seed_offsets_exact(seed_docs, seed_statements):

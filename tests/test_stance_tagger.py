@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from stance.errors import ModelError
-from stance.stance_tagger import (LABELS, DefaultStanceTagger, StanceTagger, cue_counts,
+from stance.judges.fast import (LABELS, DefaultStanceTagger, StanceTagger, cue_counts,
                                   load_stance_tagger)
 
 ANS_DIR = Path(__file__).resolve().parents[2] / "shared/data/ans"
@@ -163,14 +163,14 @@ def test_ans_dev_sample_beats_majority(tagger, e5):
 
 # --- polarity gate and conditional frames (pipeline defaults) --------------------------------
 def test_still_is_not_negation():
-    from stance.stance_tagger import cue_counts
+    from stance.judges.fast import cue_counts
     for t in ("الحل الدبلوماسي والحوار لا يزالان ممكنين", "ما زال الخيار مطروحا", "لا تزال المحادثات قائمة"):
         assert cue_counts(t)["neg"] == 0, t
     assert cue_counts("لا نرى أي إشارة")["neg"] == 1
 
 
 def test_polarity_evidence():
-    from stance.stance_tagger import polarity_evidence
+    from stance.judges.fast import polarity_evidence
     assert polarity_evidence("Russia will not invade", "Russia will invade")
     assert polarity_evidence("The Kremlin denied the plan", "There is a plan")
     assert polarity_evidence("Prices fell sharply", "Prices rose")
@@ -179,7 +179,7 @@ def test_polarity_evidence():
 
 def test_unsupported_deny_becomes_affirm_or_neutral():
     import numpy as np
-    from stance.stance_tagger import load_stance_tagger
+    from stance.judges.fast import load_stance_tagger
     t = load_stance_tagger("default", neutral_margin=0.15, strong_deny=0.9)
     probs = np.array([[0.2, 0.75, 0.05],    # reworded, no cue -> affirm
                       [0.05, 0.9, 0.05],    # no cue, but model very sure of deny
@@ -196,7 +196,7 @@ def test_unsupported_deny_becomes_affirm_or_neutral():
 
 
 def test_conditional_frames():
-    from stance.stance_tagger import is_conditional
+    from stance.judges.fast import is_conditional
     assert is_conditional("سنقدم مساعدة عسكرية لحلفائنا إذا أقدمت روسيا على غزو أوكرانيا")
     assert is_conditional("We will respond if Russia attacks")
     assert is_conditional("مستعدة للاستجابة في حال استهدفت روسيا شركاتها")
@@ -205,7 +205,7 @@ def test_conditional_frames():
 
 
 def test_adapt_fits_corrections_and_stays_close(tagger, e5, tmp_path):
-    from stance.stance_tagger import load_stance_tagger
+    from stance.judges.fast import load_stance_tagger
     claims = ["Washington will step up sanctions against Moscow",
               "The ministry said the talks lasted two hours",
               "Officials expect more cyber attacks this winter"]

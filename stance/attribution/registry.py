@@ -31,8 +31,8 @@ import warnings
 from dataclasses import dataclass, field
 
 
-from .errors import RegistryError
-from .textnorm import ARABIC_LETTER, normalize, token_variants
+from ..errors import RegistryError
+from ..textnorm import ARABIC_LETTER, normalize, token_variants
 
 # Word tokens on the *original* text, keeping Arabic diacritics and tatweel inside the word.
 WORD_RE = re.compile(r"(?:[^\W_]|[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640\u200c\u200d])+",
@@ -228,7 +228,7 @@ class ActorRegistry:
 
     @classmethod
     def load(cls, path) -> "ActorRegistry":
-        from .io import list_item_lines, load_yaml
+        from ..io import list_item_lines, load_yaml
         path = str(path)
         data, node = load_yaml(path, RegistryError, "actor registry")
         if data is None:

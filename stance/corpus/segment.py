@@ -222,7 +222,7 @@ class Segmenter:
                 "kind": kind}
 
     def transform(self, documents: pd.DataFrame, progress: bool = False) -> pd.DataFrame:
-        from .io import progress_bar
+        from ..io import progress_bar
         rows = []
         pairs = zip(documents["doc_id"], documents["text"])
         for doc_id, text in progress_bar(pairs, len(documents), "segmenting", progress, "doc", 200):

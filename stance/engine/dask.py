@@ -34,9 +34,9 @@ import threading
 import numpy as np
 import pandas as pd
 
-from . import pipeline
-from .config import Config
-from .pipeline import RunResult, Timer
+from . import stages as pipeline
+from ..config import Config
+from .stages import RunResult, Timer
 
 __all__ = ["run_dask", "make_client", "partition_bounds"]
 
@@ -69,7 +69,7 @@ def _embedder_key(config: Config) -> tuple:
 
 
 def _worker_embedder(config: Config):
-    from .embed import load_embedder
+    from ..embed import load_embedder
     return _cached("embedder", _embedder_key(config), lambda: load_embedder(config))
 
 
@@ -100,7 +100,7 @@ def _embed_task(claims: pd.DataFrame, config: Config) -> dict:
 def _encode_task(texts: list[str], kind: str, batch_size: int, config: Config) -> np.ndarray:
     """Embed a few texts (the topic anchors) through the worker's embedder and the shared
     on-disk cache, as `pipeline.assign_topics` does through `emb["cache"]` locally."""
-    from .embed import EmbeddingCache
+    from ..embed import EmbeddingCache
     emb = _worker_embedder(config)
     with _embed_lock():
         return EmbeddingCache(config.cache_path() / "embeddings").encode(
@@ -179,7 +179,7 @@ def _merge_embeddings(parts: list[dict], dim: int) -> dict:
         offset += len(p["content"])
     stats = None
     if parts and all(p.get("stats") is not None for p in parts):
-        from .embed import CacheStats
+        from ..embed import CacheStats
         stats = CacheStats(**{f: sum(getattr(p["stats"], f) for p in parts)
                               for f in ("n_texts", "n_unique", "n_hit", "n_miss",
                                         "n_corrupt_shards")})
@@ -218,7 +218,7 @@ def run_dask(config: Config, client=None, partitions_per_worker: int = 4) -> Run
     `client`: an existing `distributed.Client` (kept open); otherwise one is made from
     `config.scheduler` / `config.n_workers` and closed at the end.
     """
-    from .annotations import apply_annotations
+    from ..annotations import apply_annotations
 
     own = client is None
     cluster = None

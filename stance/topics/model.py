@@ -17,100 +17,14 @@ labeller with `keywords(docs_by_topic) -> dict[topic_id, list[str]]`.
 """
 from __future__ import annotations
 
-import math
-from collections import Counter
-from dataclasses import dataclass, field
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-from .errors import RegistryError
-from .textnorm import content_tokens, tokens
+from .defs import TopicDef
+from .labeller import ClassTfidfLabeller
 
 TOPIC_COLUMNS = ["topic_id", "label", "proposition", "keywords", "size", "n_actors",
                  "representative", "representative_claim_id", "kind"]
-
-
-# --------------------------------------------------------------------------- definitions
-@dataclass
-class TopicDef:
-    id: str
-    label: str
-    proposition: str
-    also: list[str] = field(default_factory=list)
-    examples: list[str] = field(default_factory=list)
-
-    @property
-    def anchors(self) -> list[str]:
-        """Texts a claim is compared with: the proposition in every language, plus examples."""
-        return [self.proposition, *self.also, *self.examples]
-
-
-def load_topics(path: str | Path | None) -> list[TopicDef]:
-    if path is None:
-        return []
-    from .io import list_item_lines, load_yaml
-    path = Path(path)
-    data, node = load_yaml(path, RegistryError, "topics file")
-    if data is None:
-        return []
-    items = data.get("topics") if isinstance(data, dict) else data
-    if not isinstance(items, list):
-        raise RegistryError("expected a list of topics under `topics:`", path=path,
-                            hint="see seeds/topics.yaml for the format")
-    lines = list_item_lines(node, "topics") if isinstance(data, dict) else \
-        [n.start_mark.line + 1 for n in getattr(node, "value", [])]
-    out, seen = [], set()
-    allowed = {"id", "label", "proposition", "also", "examples"}
-    for i, item in enumerate(items):
-        line = lines[i] if i < len(lines) else None
-        if not isinstance(item, dict):
-            raise RegistryError(f"topic #{i + 1} is not a mapping", path=path, line=line)
-        extra = set(item) - allowed
-        if extra:
-            raise RegistryError(f"topic #{i + 1} has unknown keys {sorted(extra)}", path=path, line=line,
-                                hint="allowed keys: " + ", ".join(sorted(allowed)))
-        tid = str(item.get("id") or "").strip()
-        prop = str(item.get("proposition") or "").strip()
-        if not tid or not prop:
-            raise RegistryError(f"topic #{i + 1} needs both `id` and `proposition`", path=path, line=line)
-        if tid in seen:
-            raise RegistryError(f"duplicate topic id {tid!r}", path=path, line=line)
-        if tid.startswith("d") and tid[1:].isdigit():
-            raise RegistryError(f"topic id {tid!r} is reserved for discovered topics", path=path, line=line)
-        seen.add(tid)
-        also, examples = item.get("also") or [], item.get("examples") or []
-        if isinstance(also, str):
-            also = [also]
-        if isinstance(examples, str):
-            examples = [examples]
-        out.append(TopicDef(id=tid, label=str(item.get("label") or tid), proposition=prop,
-                            also=[str(a) for a in also], examples=[str(e) for e in examples]))
-    return out
-
-
-# --------------------------------------------------------------------------- labeller
-class ClassTfidfLabeller:
-    """Keywords per topic by class-based TF-IDF (BERTopic's c-TF-IDF) over Arabic-aware tokens."""
-
-    def __init__(self, n_keywords: int = 8):
-        self.n_keywords = n_keywords
-
-    def keywords(self, docs_by_topic: dict[str, list[str]]) -> dict[str, list[str]]:
-        vocab = {t for docs in docs_by_topic.values() for d in docs for t in tokens(d)}
-        counts = {tid: Counter(t for d in docs for t in content_tokens(d, vocab))
-                  for tid, docs in docs_by_topic.items()}
-        freq = Counter()
-        for c in counts.values():
-            freq.update(c)
-        avg = sum(sum(c.values()) for c in counts.values()) / max(len(counts), 1)
-        out = {}
-        for tid, c in counts.items():
-            total = sum(c.values()) or 1
-            scored = {t: (n / total) * math.log(1 + avg / freq[t]) for t, n in c.items()}
-            out[tid] = [t for t, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))][:self.n_keywords]
-        return out
 
 
 # --------------------------------------------------------------------------- clustering

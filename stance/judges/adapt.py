@@ -12,16 +12,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .annotations import load_annotations, match_annotations
-from .config import Config
-from .errors import AnnotationError, InputError
-from .io import read_csv
+from ..annotations import load_annotations, match_annotations
+from ..config import Config
+from ..errors import AnnotationError, InputError
+from ..io import read_csv
 
 
 def adapt_stance(run_dir: str | Path, out: str | Path, config: Config,
                  annotations: str | Path | None = None, strength: float = 1.0) -> dict:
-    from .embed import EmbeddingCache, load_embedder
-    from .stance_tagger import LABELS
+    from ..embed import EmbeddingCache, load_embedder
+    from .fast import LABELS
     run_dir = Path(run_dir)
     claims_path = run_dir / "claims.csv"
     if not claims_path.exists():
@@ -56,7 +56,7 @@ def adapt_stance(run_dir: str | Path, out: str | Path, config: Config,
     vecs = cache.encode(embedder, unit_texts + props, kind="query", batch_size=config.batch_size)
     cv, pv = vecs[:len(rows)], vecs[len(rows):]
     labels = use["stance"].tolist()
-    from .pipeline import load_tagger
+    from ..engine.stages import load_tagger
     base = load_tagger(config)
     before = base.predict(texts, props, cv, pv)[0]
     tuned = base.adapt(texts, props, cv, pv, labels, strength=strength)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import ConfigError
-from .textnorm import normalize
+from ..errors import ConfigError
+from ..textnorm import normalize
 
 DEFAULT_PATTERNS: tuple[str, ...] = (
     # Failed social-media embeds.

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .actors import ActorRegistry, Match, canon, tokenize
-from .segment import quote_spans
-from .textnorm import ARABIC_LETTER, is_arabic, normalize
+from .registry import ActorRegistry, Match, canon, tokenize
+from ..corpus.segment import quote_spans
+from ..textnorm import ARABIC_LETTER, is_arabic, normalize
 
 ATTRIBUTION_COLUMNS = ["speaker", "speaker_id", "speaker_text", "organisation", "country", "bloc",
                        "attribution", "relayed_by", "attribution_note"]
@@ -195,7 +195,7 @@ class Attributor:
     # ------------------------------------------------------------ public
     def transform(self, statements: pd.DataFrame, documents: pd.DataFrame | None = None,
                   progress: bool = False) -> pd.DataFrame:
-        from .io import progress_bar
+        from ..io import progress_bar
         out = statements.copy()
         # By position, so a concatenated table with a repeated index works too.
         order = np.lexsort((out["start"].to_numpy(), out["doc_id"].astype(str).to_numpy())) \

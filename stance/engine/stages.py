@@ -18,15 +18,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__
-from .annotations import apply_annotations, load_annotations, match_annotations
-from .clean import BoilerplateCleaner
-from .config import Config
-from .content import clause_spans, content_span
-from .corpus import LoadReport, load_corpus
-from .io import sha256_file, sha256_text, staged_dir, write_csv, write_json
-from .segment import Segmenter
-from .topics import TopicModel, load_topics
+from .. import __version__
+from ..annotations import apply_annotations, load_annotations, match_annotations
+from ..corpus.clean import BoilerplateCleaner
+from ..config import Config
+from ..corpus.content import clause_spans, content_span
+from ..corpus.load import LoadReport, load_corpus
+from ..io import sha256_file, sha256_text, staged_dir, write_csv, write_json
+from ..corpus.segment import Segmenter
+from ..topics import TopicModel, load_topics
 
 CLAIM_COLUMNS = [
     "claim_id", "doc_id", "start", "end", "text", "speaker", "speaker_text", "organisation",
@@ -82,14 +82,14 @@ def segment(documents: pd.DataFrame, config: Config) -> pd.DataFrame:
 
 
 def load_registry(config: Config):
-    from .actors import ActorRegistry
+    from ..attribution.registry import ActorRegistry
     path = config.resolve("actors")
     return ActorRegistry.load(path) if path else ActorRegistry.empty()
 
 
 def attribute(statements: pd.DataFrame, documents: pd.DataFrame, registry,
               progress: bool = False) -> pd.DataFrame:
-    from .attribute import Attributor
+    from ..attribution.attribute import Attributor
     return Attributor(registry).transform(statements, documents, progress=progress)
 
 
@@ -118,7 +118,7 @@ def finish_claims(claims: pd.DataFrame, documents: pd.DataFrame, registry,
 
 def embed_claims(claims: pd.DataFrame, config: Config, embedder=None) -> dict:
     """Embed each claim's content and its clauses (cached). Returns vectors and clause index."""
-    from .embed import EmbeddingCache, load_embedder
+    from ..embed import EmbeddingCache, load_embedder
     embedder = embedder or load_embedder(config)
     cache = EmbeddingCache(config.cache_path() / "embeddings")
     texts = claims["text"].tolist()
@@ -207,7 +207,7 @@ def _refresh_topic_sizes(topics: pd.DataFrame, claims: pd.DataFrame) -> pd.DataF
 
 def load_tagger(config: Config):
     """The stance tagger a run uses: `stance_model` with the run's margin and polarity gate."""
-    from .stance_tagger import load_stance_tagger
+    from ..judges.fast import load_stance_tagger
     return load_stance_tagger(config.stance_model, neutral_margin=config.neutral_margin,
                               strong_deny=config.strong_deny)
 
@@ -215,7 +215,7 @@ def load_tagger(config: Config):
 def tag_stance(claims: pd.DataFrame, topics: pd.DataFrame, emb: dict, tinfo: dict, config: Config,
                tagger=None) -> pd.DataFrame:
     """stance / stance_score toward each claim's topic proposition."""
-    from .stance_tagger import is_conditional
+    from ..judges.fast import is_conditional
     tagger = tagger or load_tagger(config)
     out = claims.copy()
     out["stance"] = ""
@@ -284,7 +284,7 @@ def tag_stance(claims: pd.DataFrame, topics: pd.DataFrame, emb: dict, tinfo: dic
 
 
 def compare_tables(claims: pd.DataFrame, content_emb: np.ndarray, config: Config) -> dict[str, pd.DataFrame]:
-    from . import compare
+    from .. import compare
     return {
         "actor_topic": compare.actor_topic(claims),
         "contrasts": compare.contrasts(claims, content_emb, max_pairs=config.max_contrasts),
@@ -302,7 +302,7 @@ def language_gaps(claims: pd.DataFrame, topic_defs) -> list[str]:
     similarities of translations run about a third of same-language ones), so a claim in a
     language the topic was never written in may miss it. The fix is the analyst's: `also:` lines.
     """
-    from .corpus import guess_language
+    from ..corpus.load import guess_language
     if not len(topic_defs) or "language" not in claims:
         return []
     counts = claims["language"].replace("", "und").value_counts()
@@ -342,7 +342,7 @@ def finalize(config: Config, documents: pd.DataFrame, claims: pd.DataFrame, topi
              info: dict) -> RunResult:
     """Comparison tables, column order and per-document counts: the end of every engine's run."""
     with timer.stage("compare"):
-        from .attribute import unknown_speakers
+        from ..attribution.attribute import unknown_speakers
         tables = compare_tables(claims, content_emb, config)
         tables["unknown_speakers"] = unknown_speakers(claims)
     claims = claims[[c for c in CLAIM_COLUMNS if c in claims] +
@@ -381,7 +381,7 @@ def run(config: Config, embedder=None, tagger=None) -> RunResult:
 
 
 def raise_empty(config: Config):
-    from .errors import InputError
+    from ..errors import InputError
     raise InputError("no statements found in the corpus (every document is empty or boilerplate)",
                      path=config.corpus, hint="check the files and boilerplate_patterns")
 
@@ -405,13 +405,13 @@ def write_run(result: RunResult, out_dir: str | Path, report: bool | None = None
                 write_csv(stage / f"{name}.csv", df)
         if result.annotations is not None and len(result.annotations):
             write_csv(stage / "annotations_report.csv", result.annotations.drop(columns=["row"]))
-        from . import compare
+        from .. import compare
         compare.export_networks(result.claims, stage)
         np.save(stage / "embeddings.npy", result.embeddings)
         timings = dict(result.timings)
         write_json(stage / "run.json", run_manifest(result, timings))
         if report if report is not None else cfg.report:
-            from .report import build_report
+            from ..report import build_report
             t1 = time.perf_counter()
             build_report(stage)
             timings["report"] = round(time.perf_counter() - t1, 3)
@@ -438,7 +438,7 @@ def run_manifest(result: RunResult, timings: dict) -> dict:
             extra[name] = {"file": str(p), "sha256": sha256_file(p)}
     tagger_info = {}
     try:
-        from .stance_tagger import tagger_metadata
+        from ..judges.fast import tagger_metadata
         tagger_info = tagger_metadata(cfg.stance_model, cfg.neutral_margin)
     except Exception:  # metadata is informative only
         pass
@@ -491,7 +491,7 @@ NUMERIC_COLUMNS = {
 
 def load_run(run_dir: str | Path) -> dict[str, pd.DataFrame]:
     """Read a run folder back into DataFrames (for notebooks): text as text, numbers as numbers."""
-    from .io import read_csv
+    from ..io import read_csv
     run_dir = Path(run_dir)
     out = {}
     for p in sorted(run_dir.glob("*.csv")):

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelError
+from ..errors import ModelError
 
 MODEL_NAME = "e5-small-offline"
 BUILD_FORMAT = 1  # bump when the rebuilt folder changes; part of the cache folder name

@@ -13,7 +13,7 @@ The default tagger is a multinomial logistic regression over
 * lexical overlap of content tokens and of character trigrams.
 
 It is fitted by ``scripts/fit_stance_tagger.py`` and stored as plain JSON (no pickle) in
-``stance/models/stance_tagger.json``. ``load_stance_tagger("default")`` loads that file.
+``stance/judges/models/fast_tagger.json``. ``load_stance_tagger("default")`` loads that file.
 """
 from __future__ import annotations
 
@@ -25,13 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelError
-from .textnorm import content_tokens, normalize, tokens
+from ..errors import ModelError
+from ..textnorm import content_tokens, normalize, tokens
 
 LABELS = ("affirm", "deny", "neutral")
 FORMAT = "stance-tagger"
 FORMAT_VERSION = 1
-DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "models" / "stance_tagger.json"
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "models" / "fast_tagger.json"
 
 
 # --------------------------------------------------------------------------------------------
@@ -275,7 +275,7 @@ class StanceTagger:
         raise NotImplementedError
 
     def save(self, path) -> None:
-        from .io import write_text
+        from ..io import write_text
         d = {"format": FORMAT, "version": FORMAT_VERSION, "class": type(self).__name__,
              "labels": list(LABELS), "params": self.get_params(), **self._to_dict()}
         write_text(path, json.dumps(d, ensure_ascii=False, separators=(",", ":")) + "\n")

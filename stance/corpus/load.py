@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
-from .io import sha256_text
+from ..errors import InputError
+from ..io import sha256_text
 
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".jsonl", ".csv")
 # The analyst's own files may sit in the corpus folder; they are never read as articles.
@@ -161,7 +161,7 @@ def html_to_text(markup: str) -> tuple[str, str]:
 _SCRIPT_LANG = (("ar", re.compile("[\u0600-\u06ff]")), ("ru", re.compile("[\u0400-\u04ff]")),
                 ("he", re.compile("[\u0590-\u05ff]")), ("zh", re.compile("[\u4e00-\u9fff]")))
 def _latin_hints() -> dict[str, frozenset]:
-    from .textnorm import STOPWORDS_EN, STOPWORDS_FR
+    from ..textnorm import STOPWORDS_EN, STOPWORDS_FR
     return {
         "en": STOPWORDS_EN,
         "fr": STOPWORDS_FR,
