@@ -119,7 +119,7 @@ class StageMeter:
 
 
 def instrument_pipeline(meter: StageMeter):
-    """Make pipeline.run's Timer also feed `meter` (the stage names stay the pipeline's)."""
+    """Make the run Timer also feed `meter` (the stage names stay the pipeline's)."""
     from stance.engine import stages as pipeline
     orig = pipeline.Timer.stage
 

@@ -59,10 +59,10 @@ def real_throughput(corpus: Path, model: str, n: int, cache_dir: str) -> dict:
     """texts/s of the real model (batch 32) on the first n statements' texts of `corpus`."""
     code = (
         "import time,json;from stance.config import Config;from stance.embed import load_embedder;"
-        "from stance.pipeline import load_documents,segment;"
-        f"c=Config(corpus={str(corpus)!r},model={model!r},cache_dir={cache_dir!r});"
-        "d,_=load_documents(c);s=segment(d,c);"
-        f"t=[x[a:b] for x,a,b in zip(s.text,s.content_start,s.content_end)][:{n}];"
+        "from stance import StancePipeline;from stance.engine.stages import reported_texts;"
+        f"c=Config(corpus={str(corpus)!r},model={model!r},cache_dir={cache_dir!r},progress=False);"
+        "s=StancePipeline(c).run_stages(until='statements').claims;"
+        f"t=reported_texts(s)[:{n}];"
         "e=load_embedder(c);e.encode(t[:8]);t0=time.perf_counter();e.encode(t,batch_size=32);"
         "dt=time.perf_counter()-t0;print('RESULT '+json.dumps({'texts':len(t),'s':dt,'per_s':len(t)/dt}))")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -59,10 +59,8 @@ ARABIC = re.compile(r"[\u0600-\u06FF]")
 
 def seed_statements() -> list[str]:
     from stance.config import Config
-    from stance.pipeline import load_documents, segment
-    cfg = Config(corpus=str(SEEDS))
-    docs, _ = load_documents(cfg)
-    st = segment(docs, cfg)
+    from stance import StancePipeline
+    st = StancePipeline(Config(corpus=str(SEEDS), progress=False)).run_stages(until="statements").claims
     body = st[st["kind"] != "title"] if "kind" in st else st
     return [t.strip() for t in body["text"] if len(t.strip()) >= 20]
 

@@ -35,29 +35,25 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     meter = StageMeter()
     with meter.stage("import"):
-        from stance.engine import stages as pipeline
+        from stance import StancePipeline
         from stance.config import Config
-        import stance.embed  # noqa: F401  (torch/sentence-transformers are imported lazily)
     overrides = dict(kv.split("=", 1) for kv in args.set)
     cfg = Config(corpus=args.corpus, progress=False).update(overrides)
     cfg = cfg.update({"engine": args.engine})
     instrument_pipeline(meter)
     t0 = time.perf_counter()
+    embedder = None
+    if args.surrogate:
+        from _common import HashingEmbedder
+        embedder = HashingEmbedder()
+    result = StancePipeline(cfg, embedder=embedder).fit_transform()
     if args.engine == "dask":
-        from stance.engine.dask import run_dask
-        result = run_dask(cfg)
         # dask stages run on workers: their memory is not in this process (client side only)
         for k, v in result.timings.items():
             meter.stages.setdefault(k, {"s": v, "peak_mib": float("nan")})
-    else:
-        embedder = None
-        if args.surrogate:
-            from _common import HashingEmbedder
-            embedder = HashingEmbedder()
-        result = pipeline.run(cfg, embedder=embedder)
     t_run = time.perf_counter() - t0
     with meter.stage("write"):
-        pipeline.write_run(result, args.out, report=False)
+        result.save(args.out, report=False)
     meter.close()
     c = result.claims
     stats = result.info.get("embedding_cache")

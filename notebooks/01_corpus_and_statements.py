@@ -35,8 +35,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from stance import pipeline
-from stance.clean import BoilerplateCleaner
+from stance import StancePipeline
+from stance.corpus import BoilerplateCleaner
 from stance.notebook import document_html, make_config, result_line, rtl_table, show
 
 cfg = make_config(config_file, corpus=corpus, model=model,
@@ -47,11 +47,13 @@ print(cfg.corpus, "| manifest:", cfg.manifest)
 
 # %% [markdown]
 # ## Documents
-# `load_documents` reads every supported file (detecting UTF-8/UTF-16/windows-1256), merges the
+# The pipeline's first stages (`load`, then `statements`) need no model: `run_stages` stops after
+# them. `load` reads every supported file (detecting UTF-8/UTF-16/windows-1256), merges the
 # manifest's outlet/date/url/language and drops exact duplicates (listed, never silently).
 
 # %%
-documents, load_report = pipeline.load_documents(cfg)
+state = StancePipeline(cfg).run_stages(until="statements")
+documents, load_report, statements = state.documents.copy(), state.load_report, state.claims
 documents["n_chars"] = documents["text"].str.len()
 show(rtl_table(documents[["doc_id", "title", "outlet", "date", "language", "encoding", "n_chars"]]))
 for note in load_report.notices:
@@ -60,13 +62,12 @@ print("duplicates skipped:", len(load_report.duplicates), "| files skipped:", le
 
 # %% [markdown]
 # ## Statements
-# `segment` marks boilerplate (tweet-embed errors, "اخترنا لك", timestamps, bullets, repeated
+# The `statements` stage marks boilerplate (tweet-embed errors, "اخترنا لك", timestamps, bullets, repeated
 # headlines, datelines, plus `boilerplate_patterns`) without changing the text, then splits
 # sentences on `. ! ? ؟ ؛` and line breaks, never inside a quotation. Every statement keeps its
 # exact offsets: `documents.text[start:end] == text`.
 
 # %%
-statements = pipeline.segment(documents, cfg)
 cleaner = BoilerplateCleaner(cfg.boilerplate_patterns, use_defaults=cfg.default_boilerplate)
 skips = {d: cleaner.spans(t) for d, t in zip(documents["doc_id"], documents["text"])}
 

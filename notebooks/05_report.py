@@ -28,8 +28,8 @@ name = ""                       # run folder name; empty means the corpus folder
 model = "e5-small-offline"
 config_file = ""
 title = "Stance report"
-stance_model = "default"
-topic_threshold = 0.30
+judge = "cross"
+topic_threshold = 0.5
 distance_threshold = 0.6
 clusterer = "agglomerative"
 
@@ -39,17 +39,17 @@ from pathlib import Path
 
 from IPython.display import FileLink, Image, display
 
-from stance import pipeline
+from stance import StancePipeline, load_run
 from stance.notebook import make_config, result_line, rtl_table, run_name, show
 
-cfg = make_config(config_file, corpus=corpus, model=model, title=title, stance_model=stance_model,
+cfg = make_config(config_file, corpus=corpus, model=model, title=title, judge=judge,
                   topic_threshold=topic_threshold, distance_threshold=distance_threshold,
                   clusterer=clusterer, report=True)
 run_dir = Path(out_dir) / run_name(cfg.corpus, name)
 
 t0 = time.perf_counter()
-result = pipeline.run(cfg)
-pipeline.write_run(result, run_dir, report=True)
+result = StancePipeline(cfg).fit_transform()
+result.save(run_dir, report=True)
 print(f"wrote {run_dir.resolve()} in {time.perf_counter() - t0:.1f}s")
 
 # %%
@@ -80,7 +80,7 @@ import pandas as pd
 files = pd.DataFrame([{"file": str(p.relative_to(run_dir)), "KiB": round(p.stat().st_size / 1024, 1)}
                       for p in sorted(run_dir.rglob("*")) if p.is_file()])
 show(files)
-run_json = pipeline.load_run(run_dir)["run"]
+run_json = load_run(run_dir).info["run_json"]
 print("counts:", run_json["counts"])
 print("timings (s):", run_json["timings"])
 

@@ -13,6 +13,7 @@ import csv
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import AnnotationError
@@ -66,6 +67,29 @@ def match_annotations(claims: pd.DataFrame, ann: pd.DataFrame) -> pd.DataFrame:
             status = "applied"
         out.append({**rec, "status": status, "row": -1 if i is None else i})
     return pd.DataFrame(out, columns=ANNOTATION_COLUMNS + ["line", "status", "row"])
+
+
+def check_corrections(matched: pd.DataFrame, claims: pd.DataFrame, topic_ids,
+                      stage: str = "topic") -> pd.DataFrame:
+    """A copy of `matched` with corrections that cannot apply marked (nothing is mutated).
+
+    stage "topic": a corrected topic id must exist ("-" clears one) -> else `unknown_topic`;
+    stage "stance": stance is measured toward a topic, so a stance correction on a statement
+    without one -> `no_topic`.
+    """
+    out = matched.copy()
+    if not len(out):
+        return out
+    applied = out["status"] == "applied"
+    if stage == "topic":
+        bad = applied & ~out["topic_id"].isin({"", "-", *topic_ids})
+        out.loc[bad, "status"] = "unknown_topic"
+    else:
+        rows = out["row"].to_numpy(dtype=int)
+        no_topic = applied & (out["stance"] != "") & \
+            (claims["topic_id"].to_numpy()[np.maximum(rows, 0)] == "")
+        out.loc[no_topic, "status"] = "no_topic"
+    return out
 
 
 def apply_annotations(claims: pd.DataFrame, matched: pd.DataFrame, field: str,

@@ -113,9 +113,10 @@ def _main(argv: list[str] | None = None) -> int:
         if args.command == "adapt-stance":
             return _adapt(args)
         if args.command == "build-model":
-            from .embed.backends import load_embedder
+            from .embed import load_embedder
             cfg = Config(cache_dir=args.cache_dir)
             emb = load_embedder(cfg)
+            emb.encode(["warm-up"], kind="query")      # builds the offline model on first use
             print(f"ready: {emb.model_id} ({emb.dim} dims) in {cfg.cache_path()}")
             return 0
     except StanceError as e:
@@ -128,28 +129,26 @@ def _main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
-    from .engine import stages as pipeline
+    from .engine.runio import had_report
+    from .io import check_output_dir
+    from .pipeline import StancePipeline
     cfg = config_from_args(args)
     out = Path(args.out) if args.out else Path("reports") / Path(cfg.corpus).resolve().name
     _check_writable(out)
-    from .io import check_output_dir
     cfg_path = args.config or ("stance.toml" if Path("stance.toml").exists() else None)
     check_output_dir(out, [cfg.corpus, cfg.resolve("actors"), cfg.resolve("topics"),
                            cfg.resolve("annotations"), cfg_path])
     t0 = time.perf_counter()
-    if cfg.engine == "dask":
-        from .engine.dask import run_dask
-        result = run_dask(cfg)
-    else:
-        result = pipeline.run(cfg)
-    for notice in result.load_report.notices:
+    result = StancePipeline(cfg).fit_transform()
+    for notice in result.notices:
         print(f"notice: {notice}", file=sys.stderr)
-    pipeline.write_run(result, out)
-    c = result.claims
+    # A folder that held a report gets a new one: a rerun never silently drops what was read.
+    rebuild = not cfg.report and had_report(out)
+    result.save(out)
+    if rebuild:
+        print(f"note: {out} held a report; it was rebuilt for this run", file=sys.stderr)
     ann = result.annotations
-    print(f"{len(result.documents)} documents, {len(c)} statements, "
-          f"{(c['speaker'] != '').sum()} attributed, {(c['topic_id'] != '').sum()} with a topic, "
-          f"{len(result.topics)} topics -> {out} ({time.perf_counter() - t0:.1f}s)")
+    print(f"{result.summary()} -> {out} ({time.perf_counter() - t0:.1f}s)")
     if ann is not None and len(ann) and (ann["status"] != "applied").any():
         bad = ann[ann["status"] != "applied"]
         print(f"warning: {len(bad)} annotation row(s) were not applied "

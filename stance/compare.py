@@ -102,6 +102,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from .embed.backends import unit_rows
 from .io import atomic_path, write_csv
 
 __all__ = [
@@ -296,14 +297,6 @@ def _dedupe_statements(c: pd.DataFrame) -> pd.DataFrame:
     return order.sort_values("_row").drop(columns=["_norm", "_dk"])
 
 
-def _unit_rows(emb: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    e = np.nan_to_num(emb[rows].astype(np.float32, copy=True), nan=0.0, posinf=0.0,
-                      neginf=0.0)
-    norms = np.linalg.norm(e, axis=1, keepdims=True)
-    np.divide(e, norms, out=e, where=norms > 0)
-    return e
-
-
 def _prune(i: np.ndarray, j: np.ndarray, s: np.ndarray, k: int | None):
     """Keep every pair that could still be among the top k once similarities are rounded to 3
     decimals and ties are broken by other keys: all pairs within 1e-3 of the k-th best."""
@@ -372,7 +365,7 @@ def contrasts(claims: pd.DataFrame, embeddings, max_pairs: int | None = 200,
         idn = grp.index[grp["stance"].to_numpy() == "deny"].to_numpy()
         if ia.size == 0 or idn.size == 0:
             continue
-        i, j, s = _topic_pairs(_unit_rows(emb, rows[ia]), _unit_rows(emb, rows[idn]),
+        i, j, s = _topic_pairs(unit_rows(emb[rows[ia]]), unit_rows(emb[rows[idn]]),
                                spk[ia], spk[idn], max_pairs, min_similarity)
         if s.size == 0:
             continue

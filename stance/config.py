@@ -59,9 +59,12 @@ class Config:
     """Embedding and model cache; empty means $STANCE_CACHE or ~/.cache/stance."""
 
     # --- topics ----------------------------------------------------------------------------
-    topic_threshold: float = 0.30
-    """Minimum similarity between a claim (or one of its clauses) and a defined topic's
-    proposition/examples, as cosine after removing the corpus mean vector (see pipeline)."""
+    topic_threshold: float = 0.5
+    """Minimum probability, as the judge reads the pair, that a statement is about a defined
+    topic's proposition; the most related candidate above it becomes the statement's topic."""
+    candidates: int = 2
+    """Defined topics per statement the judge reads: the ones whose proposition, translations or
+    examples the statement's vector is closest to."""
     clusterer: str = "agglomerative"
     """Discovery algorithm: agglomerative, hdbscan or kmeans."""
     distance_threshold: float = 0.6
@@ -83,14 +86,20 @@ class Config:
     """Seed for k-means, PCA and sampling: fixed seed, same output."""
 
     # --- stance ----------------------------------------------------------------------------
+    judge: str = "cross"
+    """`cross` (the bundled cross-encoder that reads each statement-proposition pair), `fast`
+    (a vector-feature tagger for very large CPU runs), or a path to cross-encoder weights
+    (.safetensors) written by scripts/train_judge.py."""
+    conditional_neutral: bool = True
+    """A statement framed as a condition ("if Russia invades, we respond") counts as neutral."""
     stance_model: str = "default"
-    """`default` (bundled, fitted on ANS) or a path to a fitted tagger file."""
+    """Fast judge: `default` (bundled, fitted on ANS) or a path to a fitted tagger file."""
     neutral_margin: float = 0.15
-    """Affirm/deny needs a probability this much above neutral; otherwise neutral."""
+    """Fast judge: affirm/deny needs a probability this much above neutral; otherwise neutral."""
     strong_deny: float = 0.9
-    """A deny with no negation, denial or opposite-direction cue needs at least this probability;
-    otherwise the claim counts as affirm when related to the proposition, else neutral. 0 turns
-    the check off (the tagger's own labels stand)."""
+    """Fast judge: a deny with no negation, denial or opposite-direction cue needs at least this
+    probability; otherwise the claim counts as affirm when related, else neutral. 0 turns the
+    check off."""
 
     # --- comparisons and report -----------------------------------------------------------
     max_contrasts: int = 200
@@ -127,15 +136,14 @@ class Config:
             raise ConfigError(f"clusterer must be one of {', '.join(CLUSTERERS)}, got {self.clusterer!r}")
         if self.engine not in ENGINES:
             raise ConfigError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
-        for name in ("topic_threshold", "distance_threshold"):
+        v = self.distance_threshold
+        if not 0.0 <= v <= 2.0:
+            raise ConfigError(f"distance_threshold must be between 0 and 2, got {v}")
+        for name in ("topic_threshold", "neutral_margin", "strong_deny"):     # probabilities
             v = getattr(self, name)
-            if not 0.0 <= v <= 2.0:
-                raise ConfigError(f"{name} must be between 0 and 2, got {v}")
-        for name in ("neutral_margin", "strong_deny"):     # probabilities
-            v = getattr(self, name)
-            if not 0.0 <= v < 1.0 and not (name == "strong_deny" and v == 1.0):
+            if not 0.0 <= v < 1.0 and not (name in ("strong_deny", "topic_threshold") and v == 1.0):
                 raise ConfigError(f"{name} must be between 0 and 1, got {v}")
-        for name in ("batch_size", "n_clusters", "min_cluster_size", "n_keywords", "n_workers",
+        for name in ("batch_size", "candidates", "n_clusters", "min_cluster_size", "n_keywords", "n_workers",
                      "max_cluster_fit", "pca_dims", "min_statement_chars", "max_statement_chars"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")

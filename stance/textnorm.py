@@ -48,7 +48,18 @@ def normalize(text: str) -> str:
 
 
 def is_arabic(text: str) -> bool:
+    """Does the text contain Arabic letters (for language-specific rules)?"""
     return bool(ARABIC_LETTER.search(text))
+
+
+# Right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, NKo … and their presentation forms):
+# the one test of writing direction used by tables, figures and the report.
+RTL_SCRIPT = re.compile("[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]")
+
+
+def is_rtl(text) -> bool:
+    """Should the text be shown right-to-left (does it contain a right-to-left script)?"""
+    return isinstance(text, str) and bool(RTL_SCRIPT.search(text))
 
 
 def tokens(text: str) -> list[str]:

@@ -196,7 +196,7 @@ def test_unsupported_deny_becomes_affirm_or_neutral():
 
 
 def test_conditional_frames():
-    from stance.judges.fast import is_conditional
+    from stance.judges.units import is_conditional
     assert is_conditional("سنقدم مساعدة عسكرية لحلفائنا إذا أقدمت روسيا على غزو أوكرانيا")
     assert is_conditional("We will respond if Russia attacks")
     assert is_conditional("مستعدة للاستجابة في حال استهدفت روسيا شركاتها")

@@ -37,29 +37,34 @@ def test_topics_yaml_errors(tmp_path):
         load_topics(p)
 
 
-def test_guided_then_discovered():
-    # Two claims near topic anchor t0, two near each other elsewhere, one isolated.
-    e = _unit([[1, 0.1, 0, 0], [1, -0.1, 0, 0], [0, 0, 1, 0.1], [0, 0, 1, -0.1], [0, 1, 0, 0]])
-    anchors = _unit([[1, 0, 0, 0]])
-    tm = TopicModel([TopicDef("t0", "Topic zero", "prop")], topic_threshold=0.9,
-                    distance_threshold=0.2)
-    out, topics = tm.fit_transform(_claims(["a a", "a b", "c d", "c e", "z z"]), e, anchors)
-    assert list(out.topic_id) == ["t0", "t0", "d1", "d1", ""]
-    assert list(out.topic_kind) == ["defined", "defined", "discovered", "discovered", ""]
-    t = topics.set_index("topic_id")
-    assert t.loc["t0", "size"] == 2 and t.loc["d1", "size"] == 2
-    assert t.loc["t0", "n_actors"] == 2  # speakers A and B
-    assert t.loc["d1", "kind"] == "discovered" and t.loc["d1", "proposition"] in ("c d", "c e")
+def test_candidates_rank_topics_by_best_unit():
+    # Statement 0 is near topic a; statement 1's clause (unit 0) is near topic b.
+    defs = [TopicDef("a", "A", "pa"), TopicDef("b", "B", "pb")]
+    anchors = _unit([[1, 0, 0, 0], [0, 1, 0, 0]])
+    content = _unit([[1, 0.1, 0, 0.2], [0, 0, 1, 0.1], [0, 0, 0.2, 1]])
+    clauses = _unit([[0.1, 1, 0, 0]])
+    tm = TopicModel(defs, candidates=2).fit_centre(content)
+    c = tm.candidate_topics(content, anchors, None, clauses, np.array([1]))
+    top = c[c["rank"] == 0].set_index("row")
+    assert top.loc[0, "topic_id"] == "a" and top.loc[0, "unit"] == -1
+    assert top.loc[1, "topic_id"] == "b" and top.loc[1, "unit"] == 0
+    assert len(c) == 6 and set(c["rank"]) == {0, 1}
+    one = TopicModel(defs, candidates=1).fit_centre(content).candidate_topics(
+        content, anchors, np.array([True, False, True]))
+    assert list(one["row"]) == [0, 2]
 
 
-def test_threshold_changes_output():
-    e = _unit([[1, 0.5, 0, 0], [1, -0.5, 0, 0], [0, 0, 1, 0]])
-    anchors = _unit([[1, 0, 0, 0]])
-    strict = TopicModel([TopicDef("t", "t", "p")], topic_threshold=0.99).fit_transform(
-        _claims(["x", "y", "z"]), e, anchors)[0]
-    loose = TopicModel([TopicDef("t", "t", "p")], topic_threshold=0.8).fit_transform(
-        _claims(["x", "y", "z"]), e, anchors)[0]
-    assert (strict.topic_id == "t").sum() == 0 and (loose.topic_id == "t").sum() == 2
+def test_discovered_topics_fit_then_assign():
+    rng = np.random.default_rng(3)
+    centres = _unit(rng.normal(size=(2, 16)))
+    X = _unit(np.repeat(centres, 6, axis=0) + 0.05 * rng.normal(size=(12, 16)))
+    tm = TopicModel(distance_threshold=0.3, min_cluster_size=3).fit_centre(X)
+    Xc = tm.centre(X)
+    ids = tm.fit_discovered(Xc, np.arange(12), np.array([f"c{i}" for i in range(12)]))
+    assert set(ids) == {"d1", "d2"} and len(set(ids[:6])) == 1 and ids[0] != ids[-1]
+    new = _unit(centres + 0.01)
+    assert list(tm.assign(tm.centre(new))) == [ids[0], ids[-1]]
+    assert tm.assign(tm.centre(_unit(-centres)))[0] == ""    # far from every topic
 
 
 @pytest.mark.parametrize("algo", ["agglomerative", "hdbscan", "kmeans"])

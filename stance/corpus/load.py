@@ -352,6 +352,30 @@ def load_corpus(corpus: str | Path, manifest_name: str = "manifest.csv", max_fil
                          path=mpath, line=manifest[d]["_line"],
                          hint="fix the doc_id (it is the file name without extension) or remove the row")
 
+    docs = _documents(records, manifest, dedupe, root, report)
+    return docs, report
+
+
+def documents_from_frame(frame: pd.DataFrame, dedupe: bool = True) -> tuple[pd.DataFrame, LoadReport]:
+    """The documents table for articles given as a DataFrame (one row per article: a text column
+    named one of TEXT_FIELDS, optional doc_id, title, outlet, date, url, language)."""
+    where = Path("<DataFrame>")
+    if not any(f in frame.columns for f in TEXT_FIELDS):
+        raise InputError("no text column", path=where,
+                         hint="name the article column one of: " + ", ".join(TEXT_FIELDS))
+    report = LoadReport()
+    records = [_record({k: v for k, v in row.items() if isinstance(v, str) or k in TEXT_FIELDS},
+                       where, i, "") for i, row in enumerate(frame.to_dict("records"), start=1)]
+    seen: set[str] = set()
+    for rec in records:
+        if rec["doc_id"] in seen:
+            raise InputError(f"duplicate doc_id {rec['doc_id']!r}", path=where, line=rec["_line"])
+        seen.add(rec["doc_id"])
+    return _documents(records, {}, dedupe, where, report), report
+
+
+def _documents(records: list[dict], manifest: dict, dedupe: bool, root: Path,
+               report: LoadReport) -> pd.DataFrame:
     rows, by_hash = [], {}
     for rec in records:
         meta = manifest.get(rec["doc_id"], {})
@@ -376,5 +400,4 @@ def load_corpus(corpus: str | Path, manifest_name: str = "manifest.csv", max_fil
             "source": rec["source"],
             "encoding": rec["encoding"],
         })
-    docs = pd.DataFrame(rows, columns=DOCUMENT_COLUMNS)
-    return docs, report
+    return pd.DataFrame(rows, columns=DOCUMENT_COLUMNS)

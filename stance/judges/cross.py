@@ -21,6 +21,7 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import ModelError
+from ..params import Params
 
 LABELS = ("unrelated", "affirm", "deny", "neutral")
 MODELS_DIR = Path(__file__).parent / "models"
@@ -175,7 +176,7 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- the judge
-class CrossEncoderJudge:
+class CrossEncoderJudge(Params):
     """Judges (statement, proposition) pairs in any languages.
 
     Parameters
@@ -190,6 +191,8 @@ class CrossEncoderJudge:
     """
 
     labels = LABELS
+    needs_vectors = False
+    cacheable = True
 
     def __init__(self, weights: str = "default", cache_dir: str = "", device: str = "auto",
                  batch_size: int = 32):
@@ -198,18 +201,8 @@ class CrossEncoderJudge:
         self.device = device
         self.batch_size = batch_size
 
-    # sklearn-style parameter access, so a pipeline can inspect and clone its sub-models
-    def get_params(self, deep: bool = True) -> dict:
-        return {"weights": self.weights, "cache_dir": self.cache_dir, "device": self.device,
-                "batch_size": self.batch_size}
-
-    def set_params(self, **params) -> "CrossEncoderJudge":
-        for k, v in params.items():
-            if k not in self.get_params():
-                raise ValueError(f"unknown parameter {k!r} for CrossEncoderJudge")
-            setattr(self, k, v)
+    def _reset(self) -> None:
         self.__dict__.pop("_loaded", None)
-        return self
 
     @property
     def weights_path(self) -> Path:
@@ -217,7 +210,12 @@ class CrossEncoderJudge:
 
     @property
     def model_id(self) -> str:
-        return f"judge-{weights_id(self.weights_path)}"
+        path = self.weights_path
+        if not path.is_file():
+            raise ModelError("judge weights not found", path=path,
+                             hint="use weights='default' (reinstall stance if it is missing), "
+                                  "--judge fast, or train weights with scripts/train_judge.py")
+        return f"judge-{weights_id(path)}"
 
     def _load(self):
         loaded = self.__dict__.get("_loaded")
@@ -264,9 +262,19 @@ class CrossEncoderJudge:
         return out
 
     def judge(self, statements: Sequence[str], propositions: Sequence[str],
-              progress: bool = False):
-        """DataFrame: related, stance, p_affirm, p_deny, p_neutral, p_unrelated, stance_score."""
+              statement_vecs=None, proposition_vecs=None, relevance=None, progress: bool = False):
+        """DataFrame: related, stance, p_affirm, p_deny, p_neutral, p_unrelated, stance_score.
+
+        The vectors and relevance arguments are accepted for interface compatibility with the
+        fast judge and ignored: this judge reads the texts.
+        """
         return judgement_table(self.predict_proba(statements, propositions, progress))
+
+    def __getstate__(self):
+        # Shipped to Dask workers without the loaded network: each worker loads its own once.
+        state = dict(self.__dict__)
+        state.pop("_loaded", None)
+        return state
 
 
 def judgement_table(proba: np.ndarray):

@@ -25,7 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..embed.backends import unit_rows
 from ..errors import ModelError
+from ..params import Params
 from ..textnorm import content_tokens, normalize, tokens
 
 LABELS = ("affirm", "deny", "neutral")
@@ -199,34 +201,16 @@ def _l2(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2:
         raise ValueError(f"embeddings must be a 2-D array (n, dim), got shape {x.shape}")
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.where(norms > 0, norms, 1.0)
+    return unit_rows(x, dtype=np.float64)
 
 
 # --------------------------------------------------------------------------------------------
 
-class StanceTagger:
+class StanceTagger(Params):
     """Base class. Subclasses implement fit / predict_proba / _to_dict / _from_dict."""
 
     def __init__(self, neutral_margin: float = 0.15):
         self.neutral_margin = neutral_margin
-
-    # sklearn-style parameter access (parameters are exactly the __init__ arguments)
-    def get_params(self) -> dict:
-        import inspect
-        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
-        return {n: getattr(self, n) for n in names}
-
-    def set_params(self, **params) -> "StanceTagger":
-        valid = self.get_params()
-        for k, v in params.items():
-            if k not in valid:
-                raise ValueError(f"unknown parameter {k!r} for {type(self).__name__}")
-            setattr(self, k, v)
-        return self
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_params().items())})"
 
     def fit(self, claims, propositions, claim_emb, prop_emb, labels) -> "StanceTagger":
         raise NotImplementedError
@@ -537,22 +521,64 @@ def tagger_metadata(name_or_path: str = "default", neutral_margin: float | None 
     return info
 
 
-# Conditional and hypothetical frames: "if Russia invades, we will respond" takes no position on
-# whether Russia will invade. Matched on normalised tokens (Arabic clitics و/ف stripped).
-_CONDITIONAL_TOKENS = _norm_set("""
-اذا لو لولا
-if unless hypothetically
-si
-если
-""")
-# "في حالة" is left out on purpose: it also means "in a state of" (في حالة تأهب, on alert).
-_CONDITIONAL_PHRASES = (("في", "حال"), ("ما", "لم"), ("in", "case"), ("au", "cas"), ("в", "случае"))
+# --------------------------------------------------------------------------------------------
+class FastJudge(Params):
+    """The fast tagger behind the judge interface (`--judge fast`).
 
+    Relevance is the corpus-centred cosine between the judged unit and the proposition (the
+    topic model's candidate score) turned into a probability by a logistic curve centred at
+    `relevance_cosine`; stance is the tagger's label with its neutral margin and polarity gate.
+    It needs the vectors (`needs_vectors`), so its judgements are not cached by text.
+    """
 
-def is_conditional(text: str) -> bool:
-    """Does the text frame its content as a condition or hypothesis (if / إذا / في حال / si / если)?"""
-    toks = [t[1:] if len(t) > 3 and t[0] in "وف" and t[1:] in _CONDITIONAL_TOKENS else t
-            for t in tokens(text)]
-    if any(t in _CONDITIONAL_TOKENS for t in toks):
-        return True
-    return any(a == x and b == y for a, b in zip(toks, toks[1:]) for x, y in _CONDITIONAL_PHRASES)
+    needs_vectors = True
+    cacheable = False
+
+    def __init__(self, model: str = "default", neutral_margin: float = 0.15,
+                 strong_deny: float = 0.9, relevance_cosine: float = 0.30, relevance_width: float = 0.05):
+        self.model = model
+        self.neutral_margin = neutral_margin
+        self.strong_deny = strong_deny
+        self.relevance_cosine = relevance_cosine
+        self.relevance_width = relevance_width
+
+    def _reset(self) -> None:
+        self.__dict__.pop("_tagger", None)
+
+    @property
+    def model_id(self) -> str:
+        return f"fast-{Path(str(self.model)).stem}"
+
+    def tagger(self) -> StanceTagger:
+        t = self.__dict__.get("_tagger")
+        if t is None:
+            t = self._tagger = load_stance_tagger(self.model, self.neutral_margin, self.strong_deny)
+        return t
+
+    def judge(self, statements, propositions, statement_vecs=None, proposition_vecs=None,
+              relevance=None, progress: bool = False):
+        """The judgement table (see `stance.judges.judgement_table`) for the pairs.
+
+        relevance: the pairs' centred cosines from the topic model; without it, the cosine of the
+        given vectors is used.
+        """
+        import pandas as pd
+        if statement_vecs is None or proposition_vecs is None:
+            raise ValueError("the fast judge needs statement and proposition vectors")
+        n = len(statements)
+        if n == 0:
+            return pd.DataFrame(columns=["related", "stance", "p_affirm", "p_deny", "p_neutral",
+                                         "p_unrelated", "stance_score"])
+        sv, pv = np.asarray(statement_vecs), np.asarray(proposition_vecs)
+        tagger = self.tagger()
+        proba = tagger.predict_proba(list(statements), list(propositions), sv, pv)
+        labels, score = tagger.predict(list(statements), list(propositions), sv, pv)
+        cos = np.asarray(relevance, dtype=float) if relevance is not None else \
+            np.sum(_l2(sv) * _l2(pv), axis=1)
+        related = 1.0 / (1.0 + np.exp(-(cos - self.relevance_cosine) / self.relevance_width))
+        return pd.DataFrame({
+            "related": np.round(related, 4), "stance": list(labels),
+            "p_affirm": np.round(proba[:, 0], 4), "p_deny": np.round(proba[:, 1], 4),
+            "p_neutral": np.round(proba[:, 2], 4), "p_unrelated": np.round(1 - related, 4),
+            "stance_score": np.asarray(score, dtype=float),
+        })

@@ -4,8 +4,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas as pd
+
 from ..io import write_text
-from . import figures as fig
 from .data import load_run
 from .pdf import write_pdf
 from .render import HERE, context, font_files, render_html, topic_views
@@ -34,12 +35,18 @@ def build_report(run_dir, pdf_path=None, html_path=None) -> tuple[Path, Path]:
     html_path = Path(html_path) if html_path is not None else run_dir / "stance_report.html"
     run = load_run(run_dir)
     fig_dir = run_dir / "figures"
-    order = [(t["topic_id"], t["label"]) for t in topic_views(run)]
-    figs = {
-        "heatmap": fig.heatmap(run.actor_topic, order, fig_dir / "actor_topic_heatmap.png"),
-        "network": fig.network(run.actor_network_edges, fig_dir / "actor_network.png"),
-        "timeline": fig.timeline(run.timeline, order, fig_dir / "stance_timeline.png"),
+    import matplotlib
+    matplotlib.use("Agg")     # the report is drawn headless, whatever the caller's backend
+    from .. import viz
+    order = pd.DataFrame([(t["topic_id"], t["label"]) for t in topic_views(run)],
+                         columns=["topic_id", "label"])
+    drawn = {
+        "heatmap": (viz.actor_topic_heatmap(run.actor_topic, order), "actor_topic_heatmap.png"),
+        "network": (viz.network(run.actor_network_edges), "actor_network.png"),
+        "timeline": (viz.timeline(run.timeline, order), "stance_timeline.png"),
     }
+    figs = {k: viz.save_png(f, fig_dir / name) if f is not None else None
+            for k, (f, name) in drawn.items()}
     fonts = font_files()
     # The HTML file refers to figures by relative path so that the folder can be moved.
     html = render_html(context(run, _fig_urls(figs, html_path.parent), fonts))

@@ -5,7 +5,6 @@ always be built and say "none" where there is nothing to show.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,57 +47,35 @@ class RunData:
         raise AttributeError(name)
 
 
-def _read(path: Path, cols: list[str]) -> pd.DataFrame | None:
-    if not path.is_file() or path.stat().st_size == 0:
-        return None
-    try:
-        df = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, dtype=str)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError):
-        return None
-    for c in cols:
-        if c not in df.columns:
-            df[c] = ""
-    for c in cols:
-        if c in NUMERIC:
-            df[c] = pd.to_numeric(df[c], errors="coerce").fillna(0.0)
-        else:
-            df[c] = df[c].astype(str)
-    return df
-
-
-def _derive_actor_topic(claims: pd.DataFrame) -> pd.DataFrame:
-    """actor_topic.csv recomputed from claims when the run did not write it."""
-    c = claims[(claims["speaker"] != "") & (claims["topic_id"] != "")]
-    rows = []
-    for (spk, tid), g in c.groupby(["speaker", "topic_id"], sort=True):
-        n_a, n_d = int((g["stance"] == "affirm").sum()), int((g["stance"] == "deny").sum())
-        n_n = int((g["stance"] == "neutral").sum())
-        rows.append({"speaker": spk, "country": g["country"].iloc[0], "bloc": g["bloc"].iloc[0],
-                     "topic_id": tid, "topic_label": g["topic_label"].iloc[0], "n_affirm": n_a,
-                     "n_deny": n_d, "n_neutral": n_n, "n_claims": len(g),
-                     "net_stance": (n_a - n_d) / len(g)})
-    return pd.DataFrame(rows, columns=COLUMNS["actor_topic"])
-
-
 def load_run(run_dir: str | Path) -> RunData:
+    """The run folder through `stance.load_run`, with every column the report reads present.
+
+    Optional files that are missing, empty or unreadable become empty tables (the report then
+    says "none"); actor_topic.csv is recomputed from the claims when absent.
+    """
+    from .. import compare
+    from ..engine import load_run as load_result
     run_dir = Path(run_dir)
-    tables: dict[str, pd.DataFrame] = {}
-    missing: list[str] = []
+    result = load_result(run_dir)
+    tables = {"documents": result.documents, "claims": result.claims, "topics": result.topics,
+              **result.tables}
+    missing = [f"{name}.csv" for name in COLUMNS if not (run_dir / f"{name}.csv").is_file()]
     for name, cols in COLUMNS.items():
-        df = _read(run_dir / f"{name}.csv", cols)
-        if df is None:
-            missing.append(f"{name}.csv")
-            df = pd.DataFrame({c: pd.Series(dtype=float if c in NUMERIC else object)
-                               for c in cols})
+        df = tables.get(name)
+        df = df.copy() if df is not None else pd.DataFrame()
+        for c in cols:
+            if c not in df.columns:
+                df[c] = pd.Series(dtype=float if c in NUMERIC else object, index=df.index)
+        for c in cols:
+            if c in NUMERIC:
+                df[c] = pd.to_numeric(df[c], errors="coerce").fillna(0.0)
+            else:
+                df[c] = df[c].fillna("").astype(str)
         tables[name] = df
     if tables["actor_topic"].empty and not tables["claims"].empty:
-        tables["actor_topic"] = _derive_actor_topic(tables["claims"])
-    meta: dict = {}
-    try:
-        meta = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
-        if not isinstance(meta, dict):
-            meta = {}
-    except (OSError, ValueError):
+        tables["actor_topic"] = compare.actor_topic(tables["claims"])
+    meta = result.info.get("run_json") or {}
+    if not (run_dir / "run.json").is_file():
         missing.append("run.json")
     _sort(tables)
     return RunData(run_dir=run_dir, tables=tables, meta=meta, missing=missing)

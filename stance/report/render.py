@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from .data import RunData
-from .figures import ARABIC
+from ..textnorm import is_rtl
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -24,13 +24,9 @@ KEY_PARAMETERS = ("corpus", "topic_threshold", "clusterer",
 N_CONTRASTS = 3
 
 
-def is_arabic(text) -> bool:
-    return bool(ARABIC.search(str(text or "")))
-
-
 def dir_attrs(text) -> Markup:
-    """The attributes for an element holding `text`: rtl + lang=ar when it has Arabic letters."""
-    return Markup(' dir="rtl" lang="ar"') if is_arabic(text) else Markup("")
+    """The attributes for an element holding `text`: rtl + lang=ar when it is right-to-left."""
+    return Markup(' dir="rtl" lang="ar"') if is_rtl(str(text or "")) else Markup("")
 
 
 def fmt_num(v, digits: int = 2) -> str:

@@ -1,16 +1,16 @@
-"""Topics: analyst-defined propositions first, then discovery clustering of the rest.
+"""Topics: analyst-defined propositions and discovered clusters of what is claimed.
 
-Adds to the claims table
-------------------------
-topic_id     defined topic id, `d<N>` for a discovered topic, "" when unassigned
-topic_label  the topic's label
-topic_score  cosine similarity of the claim to the topic (best anchor or centroid)
-topic_kind   defined | discovered | ""
+`TopicModel` is fitted once per corpus (`fit_centre`, `discover`) and then places any statement
+(`candidates`, `assign`), so new articles get topics without a refit:
 
-topics table (topics.csv)
--------------------------
-topic_id, label, proposition, keywords (";"-joined), size, n_actors, representative,
-representative_claim_id, kind (defined|discovered)
+* `fit_centre(content)`: the corpus mean vector. e5 places every news sentence in a narrow cone
+  (cosines 0.75-1.0); similarities are taken after removing the mean, which spreads topics apart.
+* `candidate_topics(...)`: for each statement, the `candidates` defined topics whose proposition,
+  translations or examples are most similar to its reported content or one of its clauses (the
+  judge then reads each pair and decides);
+* `discover(content)`: clusters the statements no defined topic took, ids `d1`, `d2` … by size;
+* `assign(content)`: the nearest fitted discovered topic (within `distance_threshold`).
+* `topics_table(...)`: one row per topic (see `stance.schema.TOPICS`).
 
 Sub-models are swappable, BERTopic-style: any scikit-learn clusterer (`fit_predict`) and any
 labeller with `keywords(docs_by_topic) -> dict[topic_id, list[str]]`.
@@ -20,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..embed.backends import unit_rows
+from ..params import Params
 from .defs import TopicDef
 from .labeller import ClassTfidfLabeller
 
@@ -49,20 +51,20 @@ def make_clusterer(name: str, distance_threshold: float = 0.6, linkage: str = "a
     raise ValueError(f"unknown clusterer {name!r}")
 
 
-class TopicModel:
-    """Assigns claims to defined topics, then clusters the remainder into discovered topics.
+class TopicModel(Params):
+    """Defined topics first (candidates for the judge), then discovered clusters of the rest.
 
-    Parameters mirror `Config`; `clusterer` may be any object with `fit_predict(X)` to swap the
-    algorithm. Stateless between calls: `fit_transform` returns everything it computed.
+    Parameters mirror `Config`; `clusterer` may be any object with `fit_predict(X)` and
+    `labeller` any object with `keywords(docs_by_topic)`. Fitted state ends in `_`.
     """
 
-    def __init__(self, topics: list[TopicDef] | None = None, topic_threshold: float = 0.30,
+    def __init__(self, topics: list[TopicDef] | None = None, candidates: int = 2,
                  clusterer: str | object = "agglomerative", distance_threshold: float = 0.6,
                  linkage: str = "average", n_clusters: int = 8, min_cluster_size: int = 2,
                  pca_dims: int = 50, max_cluster_fit: int = 5000, random_state: int = 0,
-                 labeller: ClassTfidfLabeller | None = None, n_keywords: int = 8):
-        self.topics = topics or []
-        self.topic_threshold = topic_threshold
+                 labeller=None, n_keywords: int = 8):
+        self.topics = topics
+        self.candidates = candidates
         self.clusterer = clusterer
         self.distance_threshold = distance_threshold
         self.linkage = linkage
@@ -71,60 +73,91 @@ class TopicModel:
         self.pca_dims = pca_dims
         self.max_cluster_fit = max_cluster_fit
         self.random_state = random_state
-        self.labeller = labeller or ClassTfidfLabeller(n_keywords)
+        self.labeller = labeller
+        self.n_keywords = n_keywords
 
     @classmethod
-    def from_config(cls, config, topics: list[TopicDef]) -> "TopicModel":
-        return cls(topics=topics, topic_threshold=config.topic_threshold, clusterer=config.clusterer,
+    def from_config(cls, config, topics: list[TopicDef] | None = None, clusterer=None,
+                    labeller=None) -> "TopicModel":
+        return cls(topics=topics, candidates=config.candidates,
+                   clusterer=clusterer if clusterer is not None else config.clusterer,
                    distance_threshold=config.distance_threshold, linkage=config.linkage,
                    n_clusters=config.n_clusters, min_cluster_size=config.min_cluster_size,
                    pca_dims=config.pca_dims, max_cluster_fit=config.max_cluster_fit,
-                   random_state=config.random_state, n_keywords=config.n_keywords)
+                   random_state=config.random_state, labeller=labeller,
+                   n_keywords=config.n_keywords)
 
-    # -- guided ---------------------------------------------------------------------------
-    def assign_defined(self, emb: np.ndarray, anchor_emb: np.ndarray, anchor_topic: np.ndarray,
-                       unit_emb: np.ndarray | None = None, unit_owner: np.ndarray | None = None
-                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Best defined topic per claim (index into self.topics, -1 if below threshold).
+    @property
+    def defs(self) -> list[TopicDef]:
+        return list(self.topics or [])
 
-        Each claim is scored by its own vector and by any extra `unit_emb` rows it owns
-        (`unit_owner[j]` = claim row), e.g. its clauses: a statement that joins two claims
-        belongs to the topic its best part matches. Returns (best topic, score, best unit),
-        where best unit is -1 when the claim vector itself matched best.
-        """
-        n = emb.shape[0]
-        best_unit = np.full(n, -1)
-        if not self.topics or n == 0:
-            return np.full(n, -1), np.zeros(n, dtype=np.float32), best_unit
-        per_claim = self._per_topic(emb, anchor_emb, anchor_topic)
-        if unit_emb is not None and len(unit_emb):
-            per_unit = self._per_topic(unit_emb, anchor_emb, anchor_topic)
-            unit_best = per_unit.max(axis=1)
-            claim_best = per_claim.max(axis=1)
-            # Visit units in ascending score so the best unit per claim is written last.
-            for j in np.argsort(unit_best, kind="stable"):
-                i = unit_owner[j]
-                if unit_best[j] > claim_best[i]:
-                    per_claim[i] = per_unit[j]
-                    claim_best[i] = unit_best[j]
-                    best_unit[i] = j
-        idx = per_claim.argmax(axis=1)
-        val = per_claim[np.arange(n), idx]
-        best = np.where(val >= self.topic_threshold, idx, -1)
-        return best, val.astype(np.float32), np.where(best >= 0, best_unit, -1)
+    def _labeller(self):
+        return self.labeller if self.labeller is not None else ClassTfidfLabeller(self.n_keywords)
 
-    def _per_topic(self, emb: np.ndarray, anchor_emb: np.ndarray, anchor_topic: np.ndarray) -> np.ndarray:
-        """(n, n_topics) best similarity to each topic's anchors; chunked to bound memory."""
-        out = np.empty((emb.shape[0], len(self.topics)), dtype=np.float32)
-        for s in range(0, emb.shape[0], 8192):
-            sims = emb[s:s + 8192] @ anchor_emb.T
-            for t in range(len(self.topics)):
+    # -- centring -------------------------------------------------------------------------
+    def fit_centre(self, content: np.ndarray) -> "TopicModel":
+        self.mean_ = content.mean(axis=0) if len(content) else \
+            np.zeros(content.shape[1], dtype=np.float32)
+        return self
+
+    def centre(self, x: np.ndarray) -> np.ndarray:
+        return unit_rows(np.asarray(x, dtype=np.float32) - self.mean_)
+
+    # -- defined topics ---------------------------------------------------------------------
+    def anchor_topic(self) -> np.ndarray:
+        """Topic index of each anchor (every TopicDef.anchors, concatenated in topic order)."""
+        return np.concatenate([[i] * len(t.anchors) for i, t in enumerate(self.defs)]).astype(int) \
+            if self.defs else np.zeros(0, dtype=int)
+
+    def _per_topic(self, x: np.ndarray, anchors_c: np.ndarray, anchor_topic: np.ndarray) -> np.ndarray:
+        """(n, n_topics) best centred similarity to each topic's anchors; chunked for memory."""
+        out = np.empty((x.shape[0], len(self.defs)), dtype=np.float32)
+        for s in range(0, x.shape[0], 8192):
+            sims = x[s:s + 8192] @ anchors_c.T
+            for t in range(len(self.defs)):
                 out[s:s + 8192, t] = sims[:, anchor_topic == t].max(axis=1)
         return out
 
-    # -- discovery ------------------------------------------------------------------------
+    def candidate_topics(self, content: np.ndarray, anchors: np.ndarray, eligible: np.ndarray | None = None,
+                   clauses: np.ndarray | None = None, clause_owner: np.ndarray | None = None
+                   ) -> pd.DataFrame:
+        """The `candidates` best defined topics of each eligible statement.
+
+        content: (n, d) raw content vectors; anchors: raw vectors of every TopicDef.anchors in
+        topic order; clauses/clause_owner: extra unit vectors and the statement row of each.
+        Columns: row, topic_id, topic (index), score (centred cosine of the best unit), unit
+        (-1 = the reported content, j = clause j), rank (0 = best).
+        """
+        cols = ["row", "topic_id", "topic", "score", "unit", "rank"]
+        n = content.shape[0]
+        if not self.defs or n == 0:
+            return pd.DataFrame(columns=cols)
+        a_topic = self.anchor_topic()
+        a_c = self.centre(anchors)
+        best = self._per_topic(self.centre(content), a_c, a_topic)
+        unit = np.full(best.shape, -1, dtype=int)
+        if clauses is not None and len(clauses):
+            per_unit = self._per_topic(self.centre(clauses), a_c, a_topic)
+            # A statement that joins two claims belongs where its best part points.
+            for j in np.argsort(per_unit.max(axis=1), kind="stable"):
+                i = clause_owner[j]
+                better = per_unit[j] > best[i]
+                best[i, better] = per_unit[j, better]
+                unit[i, better] = j
+        k = max(1, min(int(self.candidates), len(self.defs)))
+        rows = np.arange(n) if eligible is None else np.flatnonzero(eligible)
+        order = np.argsort(-best[rows], axis=1, kind="stable")[:, :k]
+        r = np.repeat(rows, k)
+        t = order.reshape(-1)
+        return pd.DataFrame({
+            "row": r, "topic_id": [self.defs[i].id for i in t], "topic": t,
+            "score": np.round(best[r, t].astype(float), 4), "unit": unit[r, t],
+            "rank": np.tile(np.arange(k), len(rows)),
+        }, columns=cols)
+
+    # -- discovery --------------------------------------------------------------------------
     def discover(self, emb: np.ndarray) -> np.ndarray:
-        """Cluster labels (-1 = unassigned) for the rows of `emb`."""
+        """Cluster labels (-1 = unassigned) for the rows of `emb` (centred, unit rows)."""
         n = emb.shape[0]
         if n < max(2, self.min_cluster_size):
             return np.full(n, -1)
@@ -135,8 +168,7 @@ class TopicModel:
         name = self.clusterer if isinstance(self.clusterer, str) else None
         if name in ("hdbscan", "kmeans") and X.shape[1] > self.pca_dims and X.shape[0] > 3 * self.pca_dims:
             from sklearn.decomposition import PCA
-            X = PCA(n_components=self.pca_dims, random_state=self.random_state).fit_transform(X)
-            X = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+            X = unit_rows(PCA(n_components=self.pca_dims, random_state=self.random_state).fit_transform(X))
         est = make_clusterer(name, self.distance_threshold, self.linkage, self.n_clusters,
                              self.min_cluster_size, self.random_state, X.shape[0]) if name else self.clusterer
         fit_labels = np.asarray(est.fit_predict(X))
@@ -149,95 +181,96 @@ class TopicModel:
         if len(fit_idx) < n and len(keep):
             rest = np.setdiff1d(np.arange(n), fit_idx)
             fitted = emb[fit_idx]
-            cent = np.stack([fitted[fit_labels == k].mean(axis=0) for k in keep])
-            cent /= np.maximum(np.linalg.norm(cent, axis=1, keepdims=True), 1e-12)
-            for s in range(0, len(rest), 8192):
-                part = rest[s:s + 8192]
-                sims = emb[part] @ cent.T
-                j = sims.argmax(axis=1)
-                ok = 1 - sims[np.arange(len(j)), j] <= max(self.distance_threshold, 0.2)
-                labels[part] = np.where(ok, keep[j], -1)
+            cent = unit_rows(np.stack([fitted[fit_labels == k].mean(axis=0) for k in keep]))
+            near = _nearest(emb[rest], cent, max(self.distance_threshold, 0.2))
+            labels[rest] = np.where(near >= 0, keep[np.maximum(near, 0)], -1)
         return labels
 
-    # -- everything ----------------------------------------------------------------------
-    def fit_transform(self, claims: pd.DataFrame, emb: np.ndarray, anchor_emb: np.ndarray | None = None,
-                      eligible: np.ndarray | None = None, unit_emb: np.ndarray | None = None,
-                      unit_owner: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Return (claims + topic columns, topics table).
+    def fit_discovered(self, emb_c: np.ndarray, rows: np.ndarray, claim_ids) -> np.ndarray:
+        """Cluster rows `rows` of the centred content `emb_c`; remember the topics (`centroids_`).
 
-        anchor_emb: embeddings of every TopicDef.anchors, concatenated in topic order.
-        eligible: boolean mask of claims that may get a topic (e.g. not headings).
-        unit_emb/unit_owner: optional sub-claim vectors (clauses) and the claim row of each; the
-        index of the unit that matched a defined topic is returned in column `topic_unit`.
+        Returns the topic id of each of those rows ("" when unassigned), ids d1, d2 … by size.
         """
-        n = len(claims)
-        out = claims.copy()
-        if eligible is None:
-            eligible = np.ones(n, dtype=bool)
-        anchor_topic = np.concatenate([[i] * len(t.anchors) for i, t in enumerate(self.topics)]) \
-            if self.topics else np.zeros(0, dtype=int)
-        if self.topics and anchor_emb is None:
-            raise ValueError("anchor_emb is required when topics are defined")
-        best, gscore, unit = self.assign_defined(
-            emb, anchor_emb if anchor_emb is not None else np.zeros((0, emb.shape[1]), np.float32),
-            anchor_topic, unit_emb, unit_owner)
-        best = np.where(eligible, best, -1)
-        out["topic_unit"] = np.where(best >= 0, unit, -1)
-        topic_id = np.array([self.topics[b].id if b >= 0 else "" for b in best], dtype=object)
-        score = np.where(best >= 0, gscore, 0.0).astype(np.float32)
-
-        rest = np.flatnonzero((best < 0) & eligible)
-        labels = self.discover(emb[rest]) if len(rest) else np.zeros(0, int)
-        # Number discovered topics by size (largest first), deterministic.
+        labels = self.discover(emb_c[rows]) if len(rows) else np.zeros(0, int)
         uniq, cnt = np.unique(labels[labels >= 0], return_counts=True)
         order = [u for _, u in sorted(zip(-cnt, uniq))]
         rename = {u: f"d{i + 1}" for i, u in enumerate(order)}
-        centroids = {}
+        self.centroids_ = {}
+        self.representatives_ = {}
+        ids = np.array([""] * len(rows), dtype=object)
         for u in order:
-            rows = rest[labels == u]
-            c = emb[rows].mean(axis=0)
-            c /= max(np.linalg.norm(c), 1e-12)
-            centroids[rename[u]] = c
-            topic_id[rows] = rename[u]
-            score[rows] = emb[rows] @ c
+            members = rows[labels == u]
+            c = unit_rows(emb_c[members].mean(axis=0))
+            tid = rename[u]
+            self.centroids_[tid] = c
+            self.representatives_[tid] = str(claim_ids[members[np.argmax(emb_c[members] @ c)]])
+            ids[labels == u] = tid
+        return ids
 
-        out["topic_id"] = topic_id
-        out["topic_score"] = np.round(score.astype(float), 4)
-        kind = np.where(best >= 0, "defined", np.where(topic_id != "", "discovered", ""))
-        out["topic_kind"] = kind
-        topics_df = self._topics_table(out, emb, centroids)
-        labels_map = dict(zip(topics_df["topic_id"], topics_df["label"]))
-        out["topic_label"] = [labels_map.get(t, "") for t in out["topic_id"]]
-        return out, topics_df
+    def assign(self, emb_c: np.ndarray) -> np.ndarray:
+        """Nearest fitted discovered topic of each row ("" beyond `distance_threshold`)."""
+        tids = list(getattr(self, "centroids_", {}))
+        if not tids or not len(emb_c):
+            return np.array([""] * len(emb_c), dtype=object)
+        near = _nearest(emb_c, np.stack([self.centroids_[t] for t in tids]),
+                        max(self.distance_threshold, 0.2))
+        return np.array([tids[j] if j >= 0 else "" for j in near], dtype=object)
 
-    def _topics_table(self, claims: pd.DataFrame, emb: np.ndarray, centroids: dict) -> pd.DataFrame:
-        tids = [t.id for t in self.topics] + list(centroids)
+    def centroid_scores(self, emb_c: np.ndarray, topic_ids) -> np.ndarray:
+        """Cosine of each row to its discovered topic's centroid (0 where none)."""
+        out = np.zeros(len(emb_c), dtype=np.float32)
+        for tid, c in getattr(self, "centroids_", {}).items():
+            m = np.asarray(topic_ids) == tid
+            out[m] = emb_c[m] @ c
+        return out
+
+    # -- the topics table -------------------------------------------------------------------
+    def topics_table(self, claims: pd.DataFrame, emb_c: np.ndarray, content_texts) -> pd.DataFrame:
+        """One row per topic (defined ones even when empty, discovered ones that have members)."""
         by_topic = pd.Series(np.arange(len(claims))).groupby(claims["topic_id"].to_numpy()).indices
-        groups = {t: np.asarray(by_topic.get(t, []), dtype=int) for t in tids}
+        defined = [t.id for t in self.defs]
+        discovered = [t for t in getattr(self, "centroids_", {}) if len(by_topic.get(t, []))]
+        groups = {t: np.asarray(by_topic.get(t, []), dtype=int) for t in defined + discovered}
         texts = claims["text"].tolist()
         # Keywords come from what is claimed, not from the attribution frame around it.
-        kw_texts = claims["content_text"].tolist() if "content_text" in claims else texts
-        kw = self.labeller.keywords({t: [kw_texts[i] for i in idx] for t, idx in groups.items() if len(idx)})
+        kw = self._labeller().keywords({t: [content_texts[i] for i in idx]
+                                        for t, idx in groups.items() if len(idx)})
         speakers = claims["speaker"].to_numpy() if "speaker" in claims else np.array([""] * len(claims))
+        scores = claims["topic_score"].to_numpy(dtype=float)
+        row_of = {cid: i for i, cid in enumerate(claims["claim_id"])}
         rows = []
-        for t in self.topics:
+        for t in self.defs:
             idx = groups[t.id]
-            rep = idx[np.argmax(claims["topic_score"].to_numpy()[idx])] if len(idx) else None
-            rows.append(self._row(t.id, t.label, t.proposition, kw.get(t.id, []), idx, speakers,
-                                  claims, rep, "defined"))
-        for tid, c in centroids.items():
+            rep = idx[np.argmax(scores[idx])] if len(idx) else None
+            rows.append(_row(t.id, t.label, t.proposition, kw.get(t.id, []), idx, speakers, claims,
+                             rep, "defined"))
+        for tid in discovered:
             idx = groups[tid]
-            rep = idx[np.argmax(emb[idx] @ c)]
+            rep = row_of.get(self.representatives_.get(tid, ""))
+            if rep is None or claims["topic_id"].iat[rep] != tid:
+                # The representative was corrected out of the topic: its best remaining member.
+                rep = idx[np.argmax(emb_c[idx] @ self.centroids_[tid])]
             words = kw.get(tid, [])
             label = " · ".join(words[:3]) if words else texts[rep][:60]
-            rows.append(self._row(tid, label, texts[rep], words, idx, speakers, claims, rep, "discovered"))
+            rows.append(_row(tid, label, texts[rep], words, idx, speakers, claims, rep, "discovered"))
         return pd.DataFrame(rows, columns=TOPIC_COLUMNS)
 
-    @staticmethod
-    def _row(tid, label, prop, words, idx, speakers, claims, rep, kind) -> dict:
-        actors = {s for s in speakers[idx] if s}
-        return {"topic_id": tid, "label": label, "proposition": prop, "keywords": ";".join(words),
-                "size": int(len(idx)), "n_actors": len(actors),
-                "representative": claims["text"].iloc[rep] if rep is not None else "",
-                "representative_claim_id": claims["claim_id"].iloc[rep] if rep is not None else "",
-                "kind": kind}
+
+def _nearest(x: np.ndarray, centroids: np.ndarray, max_distance: float) -> np.ndarray:
+    """Index of the nearest centroid of each row, -1 beyond `max_distance` (cosine distance)."""
+    out = np.full(len(x), -1)
+    for s in range(0, len(x), 8192):
+        sims = x[s:s + 8192] @ centroids.T
+        j = sims.argmax(axis=1)
+        ok = 1 - sims[np.arange(len(j)), j] <= max_distance
+        out[s:s + 8192] = np.where(ok, j, -1)
+    return out
+
+
+def _row(tid, label, prop, words, idx, speakers, claims, rep, kind) -> dict:
+    actors = {s for s in speakers[idx] if s}
+    return {"topic_id": tid, "label": label, "proposition": prop, "keywords": ";".join(words),
+            "size": int(len(idx)), "n_actors": len(actors),
+            "representative": claims["text"].iloc[rep] if rep is not None else "",
+            "representative_claim_id": claims["claim_id"].iloc[rep] if rep is not None else "",
+            "kind": kind}
