@@ -49,6 +49,10 @@ class RunResult:
         return self.tables["events"]
 
     @property
+    def actors(self) -> pd.DataFrame:
+        return self.tables["actors"]
+
+    @property
     def unknown_speakers(self) -> pd.DataFrame:
         return self.tables["unknown_speakers"]
 

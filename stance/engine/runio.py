@@ -47,6 +47,9 @@ def write_run(result: RunResult, out_dir: str | Path, report: bool | None = None
         for name, df in result.tables.items():
             if name != "actor_network_edges":      # export_networks writes it with the graphs
                 write_csv(stage / f"{name}.csv", schema.ordered(df, name) if name in schema.TABLES else df)
+        if result.load_report.skipped:
+            write_csv(stage / "skipped.csv", schema.ordered(
+                pd.DataFrame(result.load_report.skipped), "skipped"))
         if result.annotations is not None and len(result.annotations):
             write_csv(stage / "annotations_report.csv", result.annotations.drop(columns=["row"]))
         from .. import compare
@@ -142,7 +145,7 @@ def load_run(run_dir: str | Path) -> RunResult:
         df = schema.coerce(schema.upgrade(df, p.stem), p.stem)
         tables[p.stem] = df
     for name in ("documents", "claims", "topics", "actor_topic", "contrasts", "actor_network_edges",
-                 "timeline", "events", "unknown_speakers"):
+                 "timeline", "events", "unknown_speakers", "actors"):
         tables.setdefault(name, schema.empty(name))
     params = {k: v for k, v in meta.get("parameters", {}).items() if k in Config.field_names()}
     try:

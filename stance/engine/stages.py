@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .. import schema
 from ..annotations import apply_annotations, check_corrections, load_annotations, match_annotations
 from ..config import Config
 from ..corpus import LoadReport
@@ -80,6 +81,7 @@ class RunState:
     claims: pd.DataFrame | None = None
     corrections: pd.DataFrame | None = None
     emb: Embeddings | None = None
+    actors: pd.DataFrame | None = None
     judged: pd.DataFrame | None = None
     topics: pd.DataFrame | None = None
     tables: dict = field(default_factory=dict)
@@ -124,8 +126,11 @@ def statements(st: RunState) -> None:
         from ..errors import InputError
         raise InputError("no statements found in the corpus (every document is empty or "
                          "boilerplate)", path=c.corpus, hint="check the files and boilerplate_patterns")
+    from ..attribution import finalize_attribution
     st.corrections = match_annotations(claims, load_annotations(c.resolve("annotations")))
     claims = apply_annotations(claims, st.corrections, "speaker", st.models.registry)
+    # What needs the whole corpus (actors merged across documents …) happens once, here.
+    claims, st.actors = finalize_attribution(claims, docs, st.models.registry, c)
     meta = docs.set_index("doc_id")[["date", "outlet", "language"]]
     for col in ("date", "outlet", "language"):
         claims[col] = claims["doc_id"].map(meta[col]).fillna("")
@@ -409,6 +414,7 @@ def compare(st: RunState) -> None:
         "timeline": cmp.timeline(claims),
         "events": cmp.events(claims),
         "unknown_speakers": unknown_speakers(claims),
+        "actors": st.actors if st.actors is not None else schema.empty("actors"),
     }
 
 
