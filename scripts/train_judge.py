@@ -129,14 +129,14 @@ def ufc_pairs(data: Path, folds: set[int], rng: random.Random, arts: pd.DataFram
         if r.stance in ("agree", "disagree") and isinstance(r.rationale_lines, list):
             all_lines = r.article.split("\n")
             rationale = {all_lines[i].strip() for i in r.rationale_lines if 0 <= i < len(all_lines)}
-        context = [l for l in scored[:4] if l not in rationale and overlap(claim, l) >= 0.35]
+        context = [l for l in scored[:5] if l not in rationale and overlap(claim, l) >= 0.3]
         if r.stance == "discuss" and context:
             # The line of a discuss article nearest the claim reports on it without a position.
             rows.append((claim, context[0], "neutral", "ufc_discuss"))
             context = context[1:]
         # Other lines on the claim's subject in a related article: about the claim, stance
         # unknown, so they teach relevance only (the loss sums the three "about it" classes).
-        for l in context[:2]:
+        for l in context[:3]:
             rows.append((claim, l, RELATED, "ufc_context"))
     return pd.DataFrame(rows, columns=["proposition", "statement", "label", "source"])
 
@@ -190,11 +190,38 @@ def synth(rng: random.Random) -> pd.DataFrame:
     return synth_pairs(seed=rng.randrange(1 << 30))[["proposition", "statement", "label", "source"]]
 
 
+def filler_lines(arts: pd.DataFrame, rng: random.Random, n: int = 4000) -> list[str]:
+    """Sentences from training folds' unrelated articles: context to pad short statements with."""
+    pool = []
+    for r in arts[(arts["fold"] != 4) & (arts["stance"] == "unrelated")].itertuples():
+        pool += [l for l in article_lines(r.article, 60, 300) if len(l.split()) >= 8]
+    pool = sorted(set(pool))
+    return [pool[rng.randrange(len(pool))] for _ in range(n)] if pool else []
+
+
+def pad_statements(df: pd.DataFrame, fillers: list[str], rng: random.Random,
+                   share: float = 0.35) -> pd.DataFrame:
+    """Short statements with an unrelated news sentence before or after them, label unchanged.
+
+    News statements are long and mix clauses; without this, "long" would mean "unrelated" to the
+    model (most long training lines are hard negatives), and real rationale lines would be missed.
+    """
+    rows = []
+    for r in df.itertuples():
+        if not fillers or rng.random() >= share:
+            continue
+        f = fillers[rng.randrange(len(fillers))]
+        st = f"{f} {r.statement}" if rng.random() < 0.5 else f"{r.statement} {f}"
+        rows.append((r.proposition, st, r.label, r.source + "_padded"))
+    return pd.DataFrame(rows, columns=["proposition", "statement", "label", "source"])
+
+
 def training_pairs(data: Path, seed: int, arts: pd.DataFrame) -> pd.DataFrame:
     rng = random.Random(seed)
-    parts = [ans_pairs(data, rng), ufc_pairs(data, {1, 2, 3}, rng, arts),
-             mawqif_pairs(mawqif_frame(data), rng), synth(rng),
-             synth_frames_on_headlines(data, rng)]
+    short = pd.concat([ans_pairs(data, rng), mawqif_pairs(mawqif_frame(data), rng), synth(rng),
+                       synth_frames_on_headlines(data, rng)], ignore_index=True)
+    padded = pad_statements(short[short["source"] != "ans_random"], filler_lines(arts, rng), rng)
+    parts = [short, padded, ufc_pairs(data, {1, 2, 3}, rng, arts)]
     df = pd.concat(parts, ignore_index=True)
     df = df.drop_duplicates(["proposition", "statement"]).reset_index(drop=True)
     df["proposition"] = df["proposition"].astype(str)
@@ -392,9 +419,10 @@ def train(head, feats, labels: np.ndarray, weights: np.ndarray, args, evaluate=N
 
 def label_weights(df: pd.DataFrame) -> np.ndarray:
     """Each source contributes in proportion to how much we trust it for news stance."""
-    w = df["source"].map({"ans": 1.0, "ans_random": 0.5, "ufc_rationale": 2.0, "ufc_unrelated": 1.0,
-                          "ufc_discuss": 0.5, "ufc_context": 0.5, "mawqif": 0.7, "mawqif_other": 0.5, "synth": 1.0,
-                          "ans_frames": 1.0}).fillna(1.0).to_numpy(dtype=float).copy()
+    base = df["source"].str.replace("_padded", "", regex=False)
+    w = base.map({"ans": 1.0, "ans_random": 0.5, "ufc_rationale": 3.0, "ufc_unrelated": 0.5,
+                  "ufc_discuss": 0.5, "ufc_context": 1.0, "mawqif": 0.7, "mawqif_other": 0.5,
+                  "synth": 1.0, "ans_frames": 1.0}).fillna(1.0).to_numpy(dtype=float).copy()
     # Disagreeing news lines are scarce: weight them up to a share a class deserves.
     w[(df["source"] == "ufc_rationale").to_numpy() & (df["label"] == "deny").to_numpy()] *= 3.0
     return w

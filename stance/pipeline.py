@@ -32,7 +32,7 @@ def make_judge(config: Config):
         return FastJudge(config.stance_model, neutral_margin=config.neutral_margin,
                          strong_deny=config.strong_deny)
     weights = "default" if config.judge == "cross" else config.judge
-    return CrossEncoderJudge(weights, cache_dir=config.cache_dir, device=config.device,
+    return CrossEncoderJudge(weights, cache_dir=str(config.cache_path()), device=config.device,
                              batch_size=config.batch_size)
 
 
@@ -87,9 +87,19 @@ class StancePipeline:
         from .embed import load_embedder
         from .topics import TopicModel, load_topics
         defs = self.topics if self.topics is not None else load_topics(config.resolve("topics"))
+        # Default models are built once per pipeline and settings, so a rerun with another topic
+        # parameter (a notebook slider) never reloads a model; analyst files are re-read.
+        built = self.__dict__.setdefault("_defaults", {})
+        ekey = ("embedder", config.model, config.device, str(config.cache_path()))
+        jkey = ("judge", config.judge, config.stance_model, config.neutral_margin,
+                config.strong_deny, config.device, config.batch_size, str(config.cache_path()))
+        if self.embedder is None and ekey not in built:
+            built[ekey] = load_embedder(config)
+        if self.judge is None and jkey not in built:
+            built[jkey] = make_judge(config)
         return Models(
-            embedder=self.embedder if self.embedder is not None else load_embedder(config),
-            judge=self.judge if self.judge is not None else make_judge(config),
+            embedder=self.embedder if self.embedder is not None else built[ekey],
+            judge=self.judge if self.judge is not None else built[jkey],
             registry=self.registry if self.registry is not None else load_registry(config),
             topic_model=TopicModel.from_config(config, defs, clusterer=self.clusterer,
                                                labeller=self.labeller))

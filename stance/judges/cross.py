@@ -161,6 +161,13 @@ class JudgeNet:
         head.eval()
         return cls(bottom.to(device), head.to(device), device)
 
+    def quantize(self) -> None:
+        """int8 dynamic quantisation of every linear layer (CPU inference only)."""
+        import torch
+        from torch.ao.quantization import quantize_dynamic
+        self.bottom = quantize_dynamic(self.bottom, {torch.nn.Linear}, dtype=torch.qint8)
+        self.head = quantize_dynamic(self.head, {torch.nn.Linear}, dtype=torch.qint8)
+
     def logits(self, ids: np.ndarray, att: np.ndarray) -> np.ndarray:
         import torch
         with torch.inference_mode():
@@ -186,6 +193,8 @@ class CrossEncoderJudge(Params):
     cache_dir : where the offline base model is built ("" = $STANCE_CACHE or ~/.cache/stance).
     device : "auto" (CUDA when present), "cpu" or "cuda".
     batch_size : pairs per forward pass.
+    quantize : run the linear layers in int8 on the CPU (dynamic quantisation): faster, and
+        slightly different probabilities (see benchmarks/RESULTS.md).
 
     Nothing is loaded until the first prediction.
     """
@@ -195,11 +204,12 @@ class CrossEncoderJudge(Params):
     cacheable = True
 
     def __init__(self, weights: str = "default", cache_dir: str = "", device: str = "auto",
-                 batch_size: int = 32):
+                 batch_size: int = 32, quantize: bool = False):
         self.weights = weights
         self.cache_dir = cache_dir
         self.device = device
         self.batch_size = batch_size
+        self.quantize = quantize
 
     def _reset(self) -> None:
         self.__dict__.pop("_loaded", None)
@@ -235,6 +245,8 @@ class CrossEncoderJudge(Params):
         _ensure_torch_threads()
         device = resolve_device(self.device)
         net = JudgeNet.build(state, bcfg, jcfg, load_file(str(path)), device=device)
+        if self.quantize and device == "cpu":
+            net.quantize()
         tok = PairTokenizer.from_file(base_dir / "tokenizer.json",
                                       max_length=int(jcfg.get("max_length", 256)),
                                       max_proposition=int(jcfg.get("max_proposition", 64)))
