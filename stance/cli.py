@@ -139,7 +139,9 @@ def _run(args) -> int:
     check_output_dir(out, [cfg.corpus, cfg.resolve("actors"), cfg.resolve("topics"),
                            cfg.resolve("annotations"), cfg_path])
     t0 = time.perf_counter()
-    result = StancePipeline(cfg).fit_transform()
+    from .corpus.load import strict_loading
+    with strict_loading(cfg.strict):      # --strict: the first bad document stops the run
+        result = StancePipeline(cfg).fit_transform()
     for notice in result.notices:
         print(f"notice: {notice}", file=sys.stderr)
     # A folder that held a report gets a new one: a rerun never silently drops what was read.
@@ -148,7 +150,14 @@ def _run(args) -> int:
     if rebuild:
         print(f"note: {out} held a report; it was rebuilt for this run", file=sys.stderr)
     ann = result.annotations
+    cache = result.info.get("embedding_cache")
+    if cache is not None and getattr(cache, "n_hit", 0):
+        # A rerun, or a run resumed after an interruption, embeds only what is not cached.
+        print(f"reused {cache.n_hit:,} of {cache.n_unique:,} embeddings from the cache")
     print(f"{result.summary()} -> {out} ({time.perf_counter() - t0:.1f}s)")
+    skipped = result.load_report.summary_line(len(result.documents))
+    if skipped:
+        print(f"{skipped}: see {out / 'skipped.csv'}", file=sys.stderr)
     if ann is not None and len(ann) and (ann["status"] != "applied").any():
         bad = ann[ann["status"] != "applied"]
         print(f"warning: {len(bad)} annotation row(s) were not applied "

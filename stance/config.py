@@ -35,6 +35,10 @@ class Config:
     """Files larger than this are refused (split them, or raise the limit)."""
     dedupe: bool = True
     """Skip documents whose text repeats an earlier one exactly (listed in run.json)."""
+    strict: bool = False
+    """Stop at the first unreadable document, malformed record, bad date/url/language or unsafe or
+    duplicate id (its file, line and a hint) instead of skipping or fixing it and listing it in
+    skipped.csv."""
 
     # --- cleaning and segmentation ---------------------------------------------------------
     default_boilerplate: bool = True

@@ -232,13 +232,16 @@ ANNOTATIONS_REPORT = _t(
 
 SKIPPED = _t(
     "skipped", "document, record or field that could not be used as it was",
-    ("path", "str", "file, relative to the corpus folder", E),
-    ("line", "int", "record line (.jsonl/.csv; physical line), empty for a whole file", E),
-    ("doc_id", "str", "the id as written (empty when unknown)", E),
-    ("reason", "str", "binary, undecodable, empty, too_large, malformed_record, bad_date, bad_url, "
-                      "bad_language, duplicate_id, unsafe_id, duplicate_text", E),
-    ("action", "str", "skipped, field_blanked or renamed", E),
-    ("detail", "str", "what exactly was wrong, and the new id when renamed", E),
+    ("path", "str", "file, relative to the corpus folder (manifest.csv for a manifest value)", E),
+    ("line", "int", "physical line where the record starts (.jsonl/.csv; manifest.csv: its row); "
+                    "empty for a whole file", E),
+    ("doc_id", "str", "the id as written or derived (empty when unknown); control and bidi "
+                      "characters shown as \\uXXXX", E),
+    ("reason", "str", "binary, undecodable, empty, too_large, unreadable, malformed_record, "
+                      "bad_date, bad_url, bad_language, duplicate_id, unsafe_id, duplicate_text", E),
+    ("action", "str", "skipped (the document is not analysed), field_blanked (the document is, "
+                      "without that field) or renamed (under a new id)", E),
+    ("detail", "str", "the error message and its hint; the new id when renamed", E),
 )
 
 TABLES: dict[str, Table] = {t.name: t for t in (

@@ -109,17 +109,19 @@ def one_error(rc: int, err: str, *fragments: str) -> str:
 
 
 # --------------------------------------------------------------------------- corpus files
+# With --strict the first bad document stops the run with today's message (file, line, hint).
+# Without it the document is skipped and reported in skipped.csv (tests/test_messy.py).
 @pytest.mark.parametrize("content", [b"", b"   \n\t\r\n  \n"], ids=["empty", "whitespace"])
 def test_empty_or_whitespace_file(tmp_path, capsys, content):
     corpus = make_corpus(tmp_path / "c", {"a.txt": ARTICLE_A, "blank.txt": content})
-    rc, _, err = fast(capsys, corpus)
+    rc, _, err = fast(capsys, corpus, "--strict")
     one_error(rc, err, f"{corpus / 'blank.txt'}: empty document", "hint: remove the file")
 
 
 def test_binary_file(tmp_path, capsys):
     corpus = make_corpus(tmp_path / "c", {"a.txt": ARTICLE_A,
                                           "img.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x01\xff"})
-    rc, _, err = fast(capsys, corpus)
+    rc, _, err = fast(capsys, corpus, "--strict")
     one_error(rc, err, f"{corpus / 'img.txt'}: looks like a binary file (it contains NUL bytes)",
               "hint: remove it from the corpus folder or convert it to UTF-8 text")
 
@@ -128,7 +130,7 @@ def test_binary_file(tmp_path, capsys):
                                   b"\xff\xfe\xfd\xc3\x28\x80\x81"], ids=["no-encoding", "bad-bom"])
 def test_undecodable_bytes(tmp_path, capsys, data):
     corpus = make_corpus(tmp_path / "c", {"a.txt": ARTICLE_A, "junk.txt": data})
-    rc, _, err = fast(capsys, corpus)
+    rc, _, err = fast(capsys, corpus, "--strict")
     one_error(rc, err, f"{corpus / 'junk.txt'}:", "hint: re-save the file as UTF-8")
 
 
@@ -137,7 +139,7 @@ def test_50mb_single_line_file(tmp_path, capsys):
     with open(corpus / "huge.txt", "wb") as f:
         f.write(b"word " * 10_000_000)           # 50 MB, no newline
     t0 = time.perf_counter()
-    rc, _, err = fast(capsys, corpus)
+    rc, _, err = fast(capsys, corpus, "--strict")
     one_error(rc, err, f"{corpus / 'huge.txt'}: file is 50.0 MB, over the 20 MB limit",
               "hint: split it into articles, or raise max_file_mb")
     assert time.perf_counter() - t0 < 10        # refused by size, never read
@@ -183,12 +185,11 @@ BAD_FILES = {
     "manifest-missing-document": (
         "manifest.csv", "doc_id,outlet,date\na,Outlet A,2022-02-01\ngone,Outlet B,2022-02-02\n",
         ["{f}:3: manifest names document 'gone'", "hint: fix the doc_id"]),
-    "manifest-bad-date": (
-        "manifest.csv", "doc_id,outlet,date\na,A,2022-02-01\nb,B,2022-13-45\n",
-        ["{f}:3: bad date '2022-13-45' for document 'b'", "hint: use ISO dates, YYYY-MM-DD"]),
-    "manifest-word-date": (
-        "manifest.csv", "doc_id,outlet,date\na,A,yesterday\n",
-        ["{f}:2: bad date 'yesterday' for document 'a'", "hint: use ISO dates"]),
+    "manifest-no-doc-id-column": (
+        "manifest.csv", "id,outlet\na,A\n",
+        ["{f}:1: manifest has no doc_id column", "hint: columns: doc_id"]),
+    "manifest-empty-doc-id": (
+        "manifest.csv", "doc_id,outlet\na,A\n,B\n", ["{f}:3: empty doc_id"]),
     "manifest-duplicate-row": (
         "manifest.csv", "doc_id,outlet\na,A\nb,B\na,C\n",
         ["{f}:4: doc_id 'a' is listed twice (first on line 2)"]),
@@ -213,11 +214,73 @@ BAD_FILES = {
 
 @pytest.mark.parametrize("case", list(BAD_FILES))
 def test_bad_manifest_or_analyst_file(tmp_path, capsys, case):
+    # The analyst's files (and the manifest's structure) stay strict without --strict.
     name, content, fragments = BAD_FILES[case]
     corpus = make_corpus(tmp_path / "c")
     (corpus / name).write_text(content, encoding="utf-8")
     rc, _, err = fast(capsys, corpus)
     one_error(rc, err, *(fr.format(f=corpus / name) for fr in fragments))
+
+
+# A bad value in a manifest row is a field defect: blanked and reported (tests/test_messy.py);
+# with --strict it stops the run as before.
+BAD_MANIFEST_VALUES = {
+    "manifest-bad-date": (
+        "doc_id,outlet,date\na,A,2022-02-01\nb,B,2022-13-45\n",
+        ["{f}:3: bad date '2022-13-45' for document 'b'", "hint: use ISO dates, YYYY-MM-DD"]),
+    "manifest-word-date": (
+        "doc_id,outlet,date\na,A,yesterday\n",
+        ["{f}:2: bad date 'yesterday' for document 'a'", "hint: use ISO dates"]),
+    "manifest-bad-url": (
+        "doc_id,url\na,javascript:alert(1)\n",
+        ["{f}:2: bad url 'javascript:alert(1)' for document 'a'", "hint: give the article's full"]),
+    "manifest-bad-language": (
+        "doc_id,language\na,ar\nb,Arabic!!\n",
+        ["{f}:3: bad language 'Arabic!!' for document 'b'", "hint: use a two-letter ISO 639-1"]),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_MANIFEST_VALUES))
+def test_bad_manifest_value_with_strict(tmp_path, capsys, case):
+    content, fragments = BAD_MANIFEST_VALUES[case]
+    corpus = make_corpus(tmp_path / "c")
+    (corpus / "manifest.csv").write_text(content, encoding="utf-8")
+    rc, _, err = fast(capsys, corpus, "--strict")
+    one_error(rc, err, *(fr.format(f=corpus / "manifest.csv") for fr in fragments))
+
+
+def test_strict_in_stance_toml(tmp_path, capsys):
+    corpus = make_corpus(tmp_path / "c", {"a.txt": ARTICLE_A, "img.txt": b"\x00\x01\x02\x03"})
+    (tmp_path / "stance.toml").write_text("[corpus]\nstrict = true\n", encoding="utf-8")
+    rc, _, err = fast(capsys, corpus)
+    one_error(rc, err, f"{corpus / 'img.txt'}: looks like a binary file")
+
+
+@pytest.mark.parametrize("files,fragments", [
+    ({"news.jsonl": '{"doc_id": "a", "text": "Peskov said that talks go on."}\n'
+                    '{"doc_id": "b", "text": "Biden said that talks fail.", "date": "not-a-date"}\n'},
+     ["news.jsonl:2: bad date 'not-a-date' for document 'b'", "hint: use ISO dates"]),
+    ({"news.jsonl": '{"doc_id": "a", "text": "Peskov said that talks go on."}\n{"doc_id": "b", '},
+     ["news.jsonl:2: invalid JSON"]),
+    ({"rows.csv": 'doc_id,text\na,"Peskov said "no" today"\n'}, ["rows.csv:2: malformed CSV"]),
+    ({"a.txt": ARTICLE_A, "news.jsonl": '{"doc_id": "a", "text": "Biden said that talks fail."}\n'},
+     ["news.jsonl:1: duplicate doc_id 'a' (also in a.txt)"]),
+    ({"news.jsonl": '{"doc_id": "../../x", "text": "Biden said that talks fail."}\n'},
+     ["news.jsonl:1: unsafe doc_id '../../x'", "hint: use letters, digits"]),
+], ids=["record-date", "record-json", "csv-quote", "duplicate-id", "unsafe-id"])
+def test_record_problems_with_strict(tmp_path, capsys, files, fragments):
+    corpus = make_corpus(tmp_path / "c", files)
+    rc, _, err = fast(capsys, corpus, "--strict")
+    one_error(rc, err, *fragments)
+
+
+def test_every_document_bad_is_an_error(tmp_path, capsys):
+    corpus = make_corpus(tmp_path / "c", {"img.txt": b"\x89PNG\x00\x00", "blank.txt": "  \n",
+                                          "news.jsonl": '["not", "an", "object"]\n'})
+    rc, _, err = fast(capsys, corpus)
+    one_error(rc, err, f"{corpus}: no document could be read: 3 skipped",
+              "img.txt: looks like a binary file", "blank.txt: empty document",
+              "news.jsonl:1: each line must be a JSON object", "hint: fix or remove these files")
 
 
 # --------------------------------------------------------------------------- config files
@@ -330,7 +393,11 @@ def test_library_raises_typed_errors(tmp_path):
     assert e.value.path == str(tmp_path / "missing")
     c = make_corpus(tmp_path / "c", {"a.txt": b"\x00\x01\x02\x03"})
     with pytest.raises(InputError):
-        load_corpus(c)
+        load_corpus(c)                          # every document bad
+    c2 = make_corpus(tmp_path / "c2", {"a.txt": ARTICLE_A, "b.txt": b"\x00\x01\x02\x03"})
+    with pytest.raises(InputError) as e:
+        load_corpus(c2, strict=True)
+    assert e.value.path == str(c2 / "b.txt") and e.value.reason == "binary"
     bad = tmp_path / "s.toml"
     bad.write_text("a = [\n", encoding="utf-8")
     with pytest.raises(ConfigError) as e:
@@ -392,7 +459,11 @@ def test_untrusted_html_is_inert_and_duplicates_noticed(tmp_path, capsys, cache_
     out = tmp_path / "out"
     rc, _, err = full(capsys, corpus, out, cache_dir)
     assert rc == 0, err
-    assert "notice: a_copy.txt: same text as document 'a'; skipped" in err
+    assert (f"1 of 3 documents skipped (1 duplicate_text): see {out / 'skipped.csv'}") in err
+    skipped = pd.read_csv(out / "skipped.csv", encoding="utf-8-sig", keep_default_na=False)
+    assert skipped[["path", "reason", "action"]].values.tolist() == \
+        [["a_copy.txt", "duplicate_text", "skipped"]]
+    assert "same text as document 'a' (a.txt)" in skipped.at[0, "detail"]
     claims = pd.read_csv(out / "claims.csv", encoding="utf-8-sig", keep_default_na=False)
     page_claims = claims[claims["doc_id"] == "page"]
     joined = "\n".join(page_claims["text"])

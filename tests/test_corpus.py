@@ -70,7 +70,11 @@ def test_manifest_errors(tmp_path):
     (tmp_path / "a.txt").write_text(AR, encoding="utf-8")
     (tmp_path / "manifest.csv").write_text("doc_id,outlet,date\na,X,2022-13-45\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"manifest.csv:2.*bad date"):
-        load_corpus(tmp_path)
+        load_corpus(tmp_path, strict=True)
+    docs, rep = load_corpus(tmp_path)             # a bad value: blanked and reported
+    assert docs.loc[0, "outlet"] == "X" and docs.loc[0, "date"] == ""
+    assert [(r["path"], r["line"], r["reason"], r["action"]) for r in rep.skipped] == \
+        [("manifest.csv", 2, "bad_date", "field_blanked")]
     (tmp_path / "manifest.csv").write_text("doc_id,outlet,date\nzzz,X,2022-01-01\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"manifest.csv:2.*'zzz'"):
         load_corpus(tmp_path)
@@ -81,6 +85,10 @@ def test_duplicates_are_skipped_with_notice(tmp_path):
     (tmp_path / "b.txt").write_text(AR, encoding="utf-8")
     docs, rep = load_corpus(tmp_path)
     assert list(docs.doc_id) == ["a"] and rep.duplicates[0]["same_as"] == "a"
+    assert [(r["path"], r["reason"], r["action"]) for r in rep.skipped] == \
+        [("b.txt", "duplicate_text", "skipped")]
+    docs, rep = load_corpus(tmp_path, strict=True)   # a copy is never an error
+    assert list(docs.doc_id) == ["a"]
 
 
 def test_empty_and_missing(tmp_path):
@@ -88,7 +96,9 @@ def test_empty_and_missing(tmp_path):
         load_corpus(tmp_path / "nope")
     (tmp_path / "a.txt").write_text("  \n\t ", encoding="utf-8")
     with pytest.raises(InputError, match="a.txt.*empty"):
-        load_corpus(tmp_path)
+        load_corpus(tmp_path)                       # no document left: an error
+    with pytest.raises(InputError, match="a.txt: empty"):
+        load_corpus(tmp_path, strict=True)
 
 
 def test_html_text_is_inert():

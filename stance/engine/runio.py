@@ -48,8 +48,8 @@ def write_run(result: RunResult, out_dir: str | Path, report: bool | None = None
             if name != "actor_network_edges":      # export_networks writes it with the graphs
                 write_csv(stage / f"{name}.csv", schema.ordered(df, name) if name in schema.TABLES else df)
         if result.load_report.skipped:
-            write_csv(stage / "skipped.csv", schema.ordered(
-                pd.DataFrame(result.load_report.skipped), "skipped"))
+            write_csv(stage / "skipped.csv", schema.ordered(result.load_report.skipped_table(),
+                                                            "skipped"))
         if result.annotations is not None and len(result.annotations):
             write_csv(stage / "annotations_report.csv", result.annotations.drop(columns=["row"]))
         from .. import compare
@@ -92,6 +92,7 @@ def run_manifest(result: RunResult, timings: dict) -> dict:
         "stance": {k: int(v) for k, v in c.loc[c["stance"] != "", "stance"].value_counts().items()},
         "attribution": {k: int(v) for k, v in c["attribution"].value_counts().items()},
         "duplicates_skipped": len(result.load_report.duplicates),
+        "documents_skipped": result.load_report.counts()["documents_skipped"],
     }
     ann = result.annotations
     return {
@@ -109,6 +110,8 @@ def run_manifest(result: RunResult, timings: dict) -> dict:
         "timings": timings,
         "notices": list(result.notices),
         "duplicates": result.load_report.duplicates,
+        # skipped.csv in numbers: rows, documents skipped, rows by reason and by action.
+        "skipped": result.load_report.counts(),
         "annotations": {} if ann is None else {k: int(v) for k, v in ann["status"].value_counts().items()},
         "embedding_cache": _as_dict(result.info.get("embedding_cache")),
         "engine": result.info.get("engine", {"name": "local"}),
