@@ -31,13 +31,13 @@ topics_file = ""                # analyst-defined topics; empty means <corpus>/t
 judge = "cross"                 # cross (reads each pair), fast, or a path to judge weights
 topic_threshold = 0.5           # min. probability (the judge) that a statement is about a defined topic
 clusterer = "agglomerative"     # agglomerative, hdbscan or kmeans
-distance_threshold = 0.6        # agglomerative: lower gives more, tighter topics
-n_clusters = 8                  # kmeans
+distance_threshold = 0.6        # lower leaves more statements without a topic, topics tighter
+n_topics = 0                    # discovered topics; 0 chooses the number from the data
 min_cluster_size = 2
 projection = "pca"              # pca or tsne
 # the second setting for the side-by-side comparison
 compare_clusterer = "agglomerative"
-compare_distance_threshold = 0.45
+compare_n_topics = 6            # setting B pins the number of discovered topics
 interactive = True              # show widgets (they do nothing in a headless run)
 
 # %%
@@ -53,10 +53,10 @@ from stance.viz import topic_map
 
 cfg = make_config(config_file, corpus=corpus, model=model, topics=topics_file, judge=judge,
                   topic_threshold=topic_threshold, clusterer=clusterer,
-                  distance_threshold=distance_threshold, n_clusters=n_clusters,
+                  distance_threshold=distance_threshold, n_topics=n_topics,
                   min_cluster_size=min_cluster_size)
 print({k: getattr(cfg, k) for k in ("model", "topic_threshold", "clusterer", "distance_threshold",
-                                    "n_clusters", "min_cluster_size")})
+                                    "n_topics", "min_cluster_size")})
 
 # %%
 t0 = time.perf_counter()
@@ -95,7 +95,7 @@ show(rtl_table(per_topic.sort_values(["topic_id", "topic_score"], ascending=[Tru
 
 # %%
 topic_map(emb, claims_t, topics, method=projection, random_state=cfg.random_state,
-          title=f"{cfg.clusterer}, distance_threshold={cfg.distance_threshold}")
+          title=f"{cfg.clusterer}, n_topics={cfg.n_topics or 'auto'}")
 plt.show()
 
 # %% [markdown]
@@ -105,14 +105,13 @@ plt.show()
 
 # %%
 cfg_b = cfg.update({"clusterer": compare_clusterer,
-                    "distance_threshold": compare_distance_threshold})
+                    "n_topics": compare_n_topics})
 result_b = StancePipeline(cfg_b).fit_transform()
 claims_b, topics_b = result_b.claims, result_b.topics
 
 
 def setting(c):
-    return (f"{c.clusterer}, distance_threshold={c.distance_threshold}" if c.clusterer == "agglomerative"
-            else f"{c.clusterer}, n_clusters={c.n_clusters}" if c.clusterer == "kmeans"
+    return (f"{c.clusterer}, n_topics={c.n_topics or 'auto'}" if c.clusterer in ("agglomerative", "kmeans")
             else f"{c.clusterer}, min_cluster_size={c.min_cluster_size}")
 
 
@@ -144,9 +143,9 @@ show(rtl_table(side.astype(object).fillna(""), max_rows=None))
 import ipywidgets as W
 
 
-def explore(clusterer, distance_threshold, n_clusters, topic_threshold):
+def explore(clusterer, distance_threshold, n_topics, topic_threshold):
     c = cfg.update({"clusterer": clusterer, "distance_threshold": distance_threshold,
-                    "n_clusters": n_clusters, "topic_threshold": topic_threshold})
+                    "n_topics": n_topics, "topic_threshold": topic_threshold})
     r = StancePipeline(c).fit_transform()
     cl, tp = r.claims, r.topics
     topic_map(emb, cl, tp, method=projection, title=setting(c))
@@ -160,7 +159,7 @@ if interactive:
                                 description="algorithm"),
         "distance_threshold": W.FloatSlider(value=cfg.distance_threshold, min=0.2, max=1.0,
                                             step=0.05, description="distance"),
-        "n_clusters": W.IntSlider(value=cfg.n_clusters, min=2, max=30, description="k (kmeans)"),
+        "n_topics": W.IntSlider(value=cfg.n_topics, min=0, max=30, description="topics (0: auto)"),
         "topic_threshold": W.FloatSlider(value=cfg.topic_threshold, min=0.05, max=0.95, step=0.05,
                                          description="topic thr."),
     }, explore, title="topics on the cached embeddings")
@@ -170,4 +169,5 @@ result_line(n_topics=len(topics), n_discovered=int((topics["kind"] == "discovere
             n_with_topic=int((claims_t["topic_id"] != "").sum()),
             topic_sizes=dict(zip(topics["topic_id"], topics["size"].astype(int))),
             clusterer=cfg.clusterer, distance_threshold=cfg.distance_threshold,
+            n_topics_setting=cfg.n_topics,
             n_topics_b=len(topics_b), model=result.info["model"])

@@ -15,6 +15,7 @@ from typing import Any
 from .errors import ConfigError
 
 CLUSTERERS = ("agglomerative", "hdbscan", "kmeans")
+RENAMED = {"n_clusters": "n_topics"}
 ENGINES = ("local", "dask")
 
 
@@ -71,15 +72,18 @@ class Config:
     examples the statement's vector is closest to."""
     clusterer: str = "agglomerative"
     """Discovery algorithm: agglomerative, hdbscan or kmeans."""
+    n_topics: int = 0
+    """Number of discovered topics (agglomerative, kmeans); 0 chooses it from the data (the
+    best silhouette over a range of candidates)."""
     distance_threshold: float = 0.6
-    """Agglomerative: cosine distance (corpus-centred vectors) under which clusters merge; lower
-    gives more, tighter topics (useful range 0.4-0.8)."""
+    """Most cosine distance (corpus-centred vectors) between a statement and a discovered topic's
+    centre for the statement to join it when its own cluster is too small; lower leaves more
+    statements without a topic (outliers) and keeps topics tighter."""
     linkage: str = "average"
     """Agglomerative linkage: average, complete or single (ward needs euclidean)."""
-    n_clusters: int = 8
-    """k-means: number of clusters."""
     min_cluster_size: int = 2
-    """Discovered clusters smaller than this are left unassigned (topic_id empty)."""
+    """Discovered clusters smaller than this are dissolved: their statements join the nearest
+    topic within distance_threshold, or stay without one."""
     pca_dims: int = 50
     """Reduce embeddings to this many dimensions before HDBSCAN/k-means on large corpora."""
     max_cluster_fit: int = 5000
@@ -147,7 +151,9 @@ class Config:
             v = getattr(self, name)
             if not 0.0 <= v < 1.0 and not (name in ("strong_deny", "topic_threshold") and v == 1.0):
                 raise ConfigError(f"{name} must be between 0 and 1, got {v}")
-        for name in ("batch_size", "candidates", "n_clusters", "min_cluster_size", "n_keywords", "n_workers",
+        if self.n_topics < 0:
+            raise ConfigError(f"n_topics must be 0 (choose from the data) or more, got {self.n_topics}")
+        for name in ("batch_size", "candidates", "min_cluster_size", "n_keywords", "n_workers",
                      "max_cluster_fit", "pca_dims", "min_statement_chars", "max_statement_chars"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
@@ -215,6 +221,8 @@ class Config:
     def update(self, data: dict[str, Any], source: str = "parameters") -> "Config":
         """Return a copy with `data` applied, type-checked against the field types."""
         valid = {f.name: f for f in fields(self)}
+        # Renamed settings still read (0.1 files and scripts), under their new name.
+        data = {RENAMED.get(k, k): v for k, v in data.items()}
         unknown = [k for k in data if k not in valid]
         if unknown:
             k = unknown[0]

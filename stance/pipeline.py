@@ -126,7 +126,7 @@ class StancePipeline:
                 "engine": state.executor.info(),
                 "registry": str(state.config.resolve("actors") or ""),
                 "topics_file": str(state.config.resolve("topics") or ""),
-                "annotations_file": str(state.config.resolve("annotations") or "")}
+                "annotations_file": str(state.config.resolve("annotations") or ""), **state.info}
         return RunResult(config=state.config, documents=docs, claims=claims, topics=state.topics,
                          embeddings=state.emb.content, tables=state.tables,
                          load_report=state.load_report, annotations=state.corrections,

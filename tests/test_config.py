@@ -14,7 +14,8 @@ def test_toml_sections_and_overrides(tmp_path):
     p = tmp_path / "stance.toml"
     p.write_text('[topics]\ndistance_threshold = 0.3\nclusterer = "kmeans"\n[run]\nreport = true\n')
     c = Config.from_toml(p, n_clusters=4)
-    assert (c.distance_threshold, c.clusterer, c.report, c.n_clusters) == (0.3, "kmeans", True, 4)
+    # n_clusters is the 0.1 name of n_topics: still read
+    assert (c.distance_threshold, c.clusterer, c.report, c.n_topics) == (0.3, "kmeans", True, 4)
 
 
 def test_unknown_key_lists_valid(tmp_path):

@@ -162,9 +162,10 @@ def test_03_topics(run_notebook):
 @pytest.mark.slow
 def test_03_topics_parameter_changes_the_topics(run_notebook):
     _, default, _ = run_notebook("03_topics")
-    _, changed, _ = run_notebook("03_topics", distance_threshold=0.45)
-    assert changed["distance_threshold"] == 0.45
+    _, changed, _ = run_notebook("03_topics", n_topics=4)
+    assert changed["n_topics_setting"] == 4
     assert changed["topic_sizes"] != default["topic_sizes"]
+    assert changed["n_discovered"] <= 4
 
 
 @pytest.mark.slow

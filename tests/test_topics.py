@@ -72,7 +72,7 @@ def test_clusterers_deterministic(algo):
     rng = np.random.default_rng(0)
     centres = _unit(rng.normal(size=(3, 16)))
     X = _unit(np.repeat(centres, 10, axis=0) + 0.05 * rng.normal(size=(30, 16)))
-    tm = TopicModel(clusterer=algo, n_clusters=3, distance_threshold=0.3, min_cluster_size=3)
+    tm = TopicModel(clusterer=algo, n_topics=3, distance_threshold=0.3, min_cluster_size=3)
     a = tm.discover(X)
     b = tm.discover(X)
     assert (a == b).all()
@@ -104,3 +104,58 @@ def test_ctfidf_keywords_arabic_aware():
     })
     assert kw["a"][0] == "عقوبات"          # article stripped, ta marbuta folded, shared words down-weighted
     assert "قوات" in kw["b"]
+
+
+def _blobs(k=3, per=10, noise=0.05, seed=0, dim=16):
+    rng = np.random.default_rng(seed)
+    centres = _unit(rng.normal(size=(k, dim)))
+    return _unit(np.repeat(centres, per, axis=0) + noise * rng.normal(size=(k * per, dim)))
+
+
+def test_n_topics_zero_finds_the_structure_and_a_number_pins_it():
+    X = _blobs(k=4, per=8)
+    auto = TopicModel(min_cluster_size=2)
+    labels = auto.discover(X)
+    assert len(set(labels[labels >= 0])) == 4 and auto.discovery_["peak"]
+    pinned = TopicModel(n_topics=2, min_cluster_size=2).discover(X)
+    assert len(set(pinned[pinned >= 0])) == 2
+
+
+def test_without_structure_topics_stay_few_enough_to_read():
+    rng = np.random.default_rng(5)
+    X = _unit(rng.normal(size=(100, 32)))       # no clusters at all
+    tm = TopicModel(min_cluster_size=2, distance_threshold=2.0)
+    labels = tm.discover(X)
+    assert not tm.discovery_["peak"] and 5 <= len(set(labels[labels >= 0])) <= 15
+
+
+def test_distance_threshold_lower_leaves_more_outliers():
+    X = np.vstack([_blobs(k=3, per=6, noise=0.05), _unit(np.random.default_rng(9).normal(size=(6, 16)))])
+    out = []
+    for t in (2.0, 0.9, 0.3):
+        labels = TopicModel(n_topics=3, min_cluster_size=3, distance_threshold=t).discover(X)
+        out.append(int((labels < 0).sum()))
+    assert out[0] <= out[1] <= out[2] and out[0] < out[2]
+
+
+def test_min_cluster_size_dissolves_small_clusters():
+    X = _blobs(k=3, per=6, noise=0.05)
+    X = np.vstack([X, _unit(X[:2] + 0.5)])       # a pair off to the side
+    small = TopicModel(n_topics=4, min_cluster_size=2, distance_threshold=0.0).discover(X)
+    big = TopicModel(n_topics=4, min_cluster_size=3, distance_threshold=0.0).discover(X)
+    assert len(set(small[small >= 0])) == 4 and len(set(big[big >= 0])) == 3
+    assert (big[-2:] == -1).all()
+
+
+def test_labels_are_words_as_written():
+    lab = ClassTfidfLabeller(5)
+    docs = {"a": ["فرض عقوبات على روسيا قريبا", "واشنطن تهدد بفرض عقوبات على روسيا",
+                  "العقوبات على روسيا ستكون قاسية"],
+            "b": ["وزير الخارجية يزور واشنطن", "زيارة وزير الخارجية إلى واشنطن", "وزير الخارجية في واشنطن"]}
+    out = lab.labels(docs, {"a": docs["a"], "b": docs["b"]})
+    label_a, words_a = out["a"]
+    assert "عقوبات" in label_a and "روسيا" in label_a and len(label_a.split()) <= 7
+    assert "روسيا" in words_a
+    label_b, words_b = out["b"]
+    assert "وزير" in words_b and "واشنطن" in words_b        # not زير / اشنطن
+    assert all(w in " ".join(docs["b"]) for w in label_b.split())

@@ -115,7 +115,19 @@ def run_manifest(result: RunResult, timings: dict) -> dict:
         "annotations": {} if ann is None else {k: int(v) for k, v in ann["status"].value_counts().items()},
         "embedding_cache": _as_dict(result.info.get("embedding_cache")),
         "engine": result.info.get("engine", {"name": "local"}),
+        "discovery": _jsonable(result.info.get("discovery", {})),
     }
+
+
+def _jsonable(obj):
+    """numpy scalars and int dict keys as plain JSON values."""
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj
 
 
 def _as_dict(obj):

@@ -288,7 +288,8 @@ def _defined_targets(st: RunState) -> dict[str, tuple]:
 
 # --------------------------------------------------------------------------- match (defined)
 def eligible_rows(claims: pd.DataFrame) -> np.ndarray:
-    return (claims["kind"] != "heading").to_numpy() if "kind" in claims else \
+    """Statements that may get a topic: not headings, not outlet boilerplate."""
+    return ~claims["kind"].isin(("heading", "boilerplate")).to_numpy() if "kind" in claims else \
         np.ones(len(claims), dtype=bool)
 
 
@@ -327,10 +328,11 @@ def match(st: RunState) -> None:
 def discover(st: RunState) -> None:
     tm, claims = st.models.topic_model, st.claims.copy()
     emb_c = tm.centre(st.emb.content)
+    contents = reported_texts(claims)
     rest = np.flatnonzero((claims["topic_id"].to_numpy() == "") & eligible_rows(claims))
     if st.fit:
-        ids = tm.fit_discovered(emb_c, rest, claims["claim_id"].to_numpy())
-        contents = reported_texts(claims)
+        ids = tm.fit_discovered(emb_c, rest, claims["claim_id"].to_numpy(), contents)
+        st.info["discovery"] = dict(getattr(tm, "discovery_", {}))
         row_of = {cid: i for i, cid in enumerate(claims["claim_id"])}
         # What a discovered topic's stance is measured toward: its representative's content.
         tm.propositions_ = {tid: (contents[row_of[cid]], st.emb.content[row_of[cid]])
@@ -342,7 +344,26 @@ def discover(st: RunState) -> None:
     claims.loc[claims.index[rest[got]], "topic_kind"] = "discovered"
     scores = tm.centroid_scores(emb_c[rest[got]], ids[got])
     claims.loc[claims.index[rest[got]], "topic_score"] = np.round(scores.astype(float), 4)
+    claims["no_topic_reason"] = no_topic_reasons(claims)
     st.claims = claims
+
+
+def no_topic_reasons(claims: pd.DataFrame) -> np.ndarray:
+    """Why a statement has no topic: heading, boilerplate, too_short (no content words), or
+    outlier (too far from every topic); "" when it has one."""
+    from ..textnorm import content_tokens
+    kind = claims["kind"].to_numpy() if "kind" in claims else np.full(len(claims), "body")
+    out = np.full(len(claims), "", dtype=object)
+    none = claims["topic_id"].to_numpy() == ""
+    contents = reported_texts(claims)
+    for i in np.flatnonzero(none):
+        if kind[i] in ("heading", "boilerplate"):
+            out[i] = kind[i]
+        elif len(content_tokens(contents[i])) < 2:
+            out[i] = "too_short"
+        else:
+            out[i] = "outlier"
+    return out
 
 
 # --------------------------------------------------------------------------- stance

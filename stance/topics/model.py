@@ -23,6 +23,7 @@ import pandas as pd
 from ..embed.backends import unit_rows
 from ..params import Params
 from .defs import TopicDef
+from .discovery import AutoAgglomerative, features, fit_lexical, nearest
 from .labeller import ClassTfidfLabeller
 
 TOPIC_COLUMNS = ["topic_id", "label", "proposition", "keywords", "size", "n_actors",
@@ -30,25 +31,39 @@ TOPIC_COLUMNS = ["topic_id", "label", "proposition", "keywords", "size", "n_acto
 
 
 # --------------------------------------------------------------------------- clustering
-def make_clusterer(name: str, distance_threshold: float = 0.6, linkage: str = "average",
-                   n_clusters: int = 8, min_cluster_size: int = 2, random_state: int = 0,
-                   n_samples: int = 0):
-    """A scikit-learn clusterer for the chosen algorithm (fit_predict on L2-normalised rows)."""
+def make_clusterer(name: str, n_topics: int = 0, linkage: str = "average",
+                   min_cluster_size: int = 2, random_state: int = 0, n_samples: int = 0):
+    """The clusterer for an algorithm name (fit_predict on unit rows).
+
+    agglomerative: average linkage with the number of topics chosen by silhouette (or pinned);
+    hdbscan: density-based, its own number of topics; kmeans: `n_topics` clusters (chosen like
+    agglomerative's when 0).
+    """
     from sklearn import cluster
     if name == "agglomerative":
-        return cluster.AgglomerativeClustering(n_clusters=None, metric="cosine", linkage=linkage,
-                                               distance_threshold=distance_threshold)
+        return AutoAgglomerative(n_clusters=n_topics, linkage=linkage)
     if name == "hdbscan":
         # min_samples=1 keeps short texts out of the noise bucket on small corpora.
-        return cluster.HDBSCAN(min_cluster_size=max(2, min_cluster_size), min_samples=1,
-                               copy=True)
+        return cluster.HDBSCAN(min_cluster_size=max(2, min_cluster_size), min_samples=1, copy=True)
     if name == "kmeans":
-        k = max(1, min(n_clusters, n_samples)) if n_samples else n_clusters
-        if n_samples > 10000:
-            return cluster.MiniBatchKMeans(n_clusters=k, random_state=random_state, n_init=3,
-                                           batch_size=2048)
-        return cluster.KMeans(n_clusters=k, random_state=random_state, n_init=10)
+        return _KMeansAuto(n_topics, random_state, n_samples)
     raise ValueError(f"unknown clusterer {name!r}")
+
+
+class _KMeansAuto:
+    """k-means with k pinned, or chosen as average-linkage silhouette chooses it."""
+
+    def __init__(self, k: int, random_state: int, n_samples: int):
+        self.k, self.random_state, self.n_samples = k, random_state, n_samples
+
+    def fit_predict(self, X):
+        from sklearn import cluster
+        k = self.k or AutoAgglomerative().fit_predict(X).max() + 1
+        k = max(1, min(int(k), len(X)))
+        est = cluster.MiniBatchKMeans(n_clusters=k, random_state=self.random_state, n_init=3,
+                                      batch_size=2048) if len(X) > 10000 else \
+            cluster.KMeans(n_clusters=k, random_state=self.random_state, n_init=10)
+        return est.fit_predict(X)
 
 
 class TopicModel(Params):
@@ -60,7 +75,7 @@ class TopicModel(Params):
 
     def __init__(self, topics: list[TopicDef] | None = None, candidates: int = 2,
                  clusterer: str | object = "agglomerative", distance_threshold: float = 0.6,
-                 linkage: str = "average", n_clusters: int = 8, min_cluster_size: int = 2,
+                 linkage: str = "average", n_topics: int = 0, min_cluster_size: int = 2,
                  pca_dims: int = 50, max_cluster_fit: int = 5000, random_state: int = 0,
                  labeller=None, n_keywords: int = 8):
         self.topics = topics
@@ -68,7 +83,7 @@ class TopicModel(Params):
         self.clusterer = clusterer
         self.distance_threshold = distance_threshold
         self.linkage = linkage
-        self.n_clusters = n_clusters
+        self.n_topics = n_topics
         self.min_cluster_size = min_cluster_size
         self.pca_dims = pca_dims
         self.max_cluster_fit = max_cluster_fit
@@ -82,7 +97,7 @@ class TopicModel(Params):
         return cls(topics=topics, candidates=config.candidates,
                    clusterer=clusterer if clusterer is not None else config.clusterer,
                    distance_threshold=config.distance_threshold, linkage=config.linkage,
-                   n_clusters=config.n_clusters, min_cluster_size=config.min_cluster_size,
+                   n_topics=config.n_topics, min_cluster_size=config.min_cluster_size,
                    pca_dims=config.pca_dims, max_cluster_fit=config.max_cluster_fit,
                    random_state=config.random_state, labeller=labeller,
                    n_keywords=config.n_keywords)
@@ -156,42 +171,55 @@ class TopicModel(Params):
         }, columns=cols)
 
     # -- discovery --------------------------------------------------------------------------
-    def discover(self, emb: np.ndarray) -> np.ndarray:
-        """Cluster labels (-1 = unassigned) for the rows of `emb` (centred, unit rows)."""
+    def discover(self, emb: np.ndarray, texts: list[str] | None = None) -> np.ndarray:
+        """Cluster labels (-1 = no topic) for the rows of `emb` (centred, unit rows).
+
+        `texts` (the reported contents) add the character n-gram view (see `discovery`).
+        Clusters smaller than `min_cluster_size` are dissolved; their statements, and those left
+        out of a sampled fit, join the nearest topic within `distance_threshold` or stay
+        without one (outliers).
+        """
         n = emb.shape[0]
+        self.discovery_ = {"statements": int(n)}
         if n < max(2, self.min_cluster_size):
             return np.full(n, -1)
         rng = np.random.default_rng(self.random_state)
         fit_idx = np.arange(n) if n <= self.max_cluster_fit else \
             np.sort(rng.choice(n, self.max_cluster_fit, replace=False))
-        X = emb[fit_idx]
         name = self.clusterer if isinstance(self.clusterer, str) else None
+        vec = fit_lexical([texts[i] for i in fit_idx]) if texts is not None else None
+        X = features(emb[fit_idx], [texts[i] for i in fit_idx] if vec is not None else None, vec)
         if name in ("hdbscan", "kmeans") and X.shape[1] > self.pca_dims and X.shape[0] > 3 * self.pca_dims:
             from sklearn.decomposition import PCA
             X = unit_rows(PCA(n_components=self.pca_dims, random_state=self.random_state).fit_transform(X))
-        est = make_clusterer(name, self.distance_threshold, self.linkage, self.n_clusters,
-                             self.min_cluster_size, self.random_state, X.shape[0]) if name else self.clusterer
+        est = make_clusterer(name, self.n_topics, self.linkage, self.min_cluster_size,
+                             self.random_state, X.shape[0]) if name else self.clusterer
         fit_labels = np.asarray(est.fit_predict(X))
+        for attr in ("n_clusters_", "silhouette_", "scores_", "peak_"):
+            if hasattr(est, attr):
+                self.discovery_[attr.rstrip("_")] = getattr(est, attr)
         labels = np.full(n, -1)
         labels[fit_idx] = fit_labels
-        # Drop clusters below min_cluster_size (they become unassigned, not forced anywhere).
         ids, counts = np.unique(fit_labels[fit_labels >= 0], return_counts=True)
         keep = ids[counts >= self.min_cluster_size]
         labels[~np.isin(labels, keep)] = -1
-        if len(fit_idx) < n and len(keep):
-            rest = np.setdiff1d(np.arange(n), fit_idx)
-            fitted = emb[fit_idx]
-            cent = unit_rows(np.stack([fitted[fit_labels == k].mean(axis=0) for k in keep]))
-            near = _nearest(emb[rest], cent, max(self.distance_threshold, 0.2))
-            labels[rest] = np.where(near >= 0, keep[np.maximum(near, 0)], -1)
+        loose = np.flatnonzero(labels < 0)
+        if len(keep) and len(loose):
+            cent = unit_rows(np.stack([emb[labels == k].mean(axis=0) for k in keep]))
+            near = nearest(emb[loose], cent, self.distance_threshold)
+            labels[loose] = np.where(near >= 0, keep[np.maximum(near, 0)], -1)
+        self.discovery_["outliers"] = int((labels < 0).sum())
         return labels
 
-    def fit_discovered(self, emb_c: np.ndarray, rows: np.ndarray, claim_ids) -> np.ndarray:
-        """Cluster rows `rows` of the centred content `emb_c`; remember the topics (`centroids_`).
+    def fit_discovered(self, emb_c: np.ndarray, rows: np.ndarray, claim_ids,
+                       texts: list[str] | None = None) -> np.ndarray:
+        """Cluster rows `rows` of the centred content `emb_c` (`texts`: every row's reported
+        content); remember the topics (`centroids_`, `representatives_`).
 
         Returns the topic id of each of those rows ("" when unassigned), ids d1, d2 … by size.
         """
-        labels = self.discover(emb_c[rows]) if len(rows) else np.zeros(0, int)
+        labels = self.discover(emb_c[rows], [texts[i] for i in rows] if texts is not None else None) \
+            if len(rows) else np.zeros(0, int)
         uniq, cnt = np.unique(labels[labels >= 0], return_counts=True)
         order = [u for _, u in sorted(zip(-cnt, uniq))]
         rename = {u: f"d{i + 1}" for i, u in enumerate(order)}
@@ -212,8 +240,7 @@ class TopicModel(Params):
         tids = list(getattr(self, "centroids_", {}))
         if not tids or not len(emb_c):
             return np.array([""] * len(emb_c), dtype=object)
-        near = _nearest(emb_c, np.stack([self.centroids_[t] for t in tids]),
-                        max(self.distance_threshold, 0.2))
+        near = nearest(emb_c, np.stack([self.centroids_[t] for t in tids]), self.distance_threshold)
         return np.array([tids[j] if j >= 0 else "" for j in near], dtype=object)
 
     def centroid_scores(self, emb_c: np.ndarray, topic_ids) -> np.ndarray:
@@ -232,39 +259,38 @@ class TopicModel(Params):
         discovered = [t for t in getattr(self, "centroids_", {}) if len(by_topic.get(t, []))]
         groups = {t: np.asarray(by_topic.get(t, []), dtype=int) for t in defined + discovered}
         texts = claims["text"].tolist()
-        # Keywords come from what is claimed, not from the attribution frame around it.
-        kw = self._labeller().keywords({t: [content_texts[i] for i in idx]
-                                        for t, idx in groups.items() if len(idx)})
         speakers = claims["speaker"].to_numpy() if "speaker" in claims else np.array([""] * len(claims))
         scores = claims["topic_score"].to_numpy(dtype=float)
         row_of = {cid: i for i, cid in enumerate(claims["claim_id"])}
+        # Most representative members first: nearest the centre (discovered), best score (defined).
+        ranked = {}
+        for tid, idx in groups.items():
+            key = emb_c[idx] @ self.centroids_[tid] if tid in discovered else scores[idx]
+            ranked[tid] = idx[np.argsort(-key, kind="stable")]
+        # Keywords and labels come from what is claimed, not from the attribution frame.
+        docs = {t: [content_texts[i] for i in idx] for t, idx in groups.items() if len(idx)}
+        reps = {t: [content_texts[i] for i in ranked[t][:3]] for t in docs}
+        lab = self._labeller()
+        if hasattr(lab, "labels"):
+            made = lab.labels(docs, reps)
+        else:       # any labeller with keywords() only
+            made = {t: (" · ".join(w[:3]), w) for t, w in lab.keywords(docs).items()}
         rows = []
         for t in self.defs:
             idx = groups[t.id]
-            rep = idx[np.argmax(scores[idx])] if len(idx) else None
-            rows.append(_row(t.id, t.label, t.proposition, kw.get(t.id, []), idx, speakers, claims,
-                             rep, "defined"))
+            rep = ranked[t.id][0] if len(idx) else None
+            rows.append(_row(t.id, t.label, t.proposition, made.get(t.id, ("", []))[1], idx,
+                             speakers, claims, rep, "defined"))
         for tid in discovered:
             idx = groups[tid]
             rep = row_of.get(self.representatives_.get(tid, ""))
             if rep is None or claims["topic_id"].iat[rep] != tid:
                 # The representative was corrected out of the topic: its best remaining member.
-                rep = idx[np.argmax(emb_c[idx] @ self.centroids_[tid])]
-            words = kw.get(tid, [])
-            label = " · ".join(words[:3]) if words else texts[rep][:60]
-            rows.append(_row(tid, label, texts[rep], words, idx, speakers, claims, rep, "discovered"))
+                rep = ranked[tid][0]
+            label, words = made.get(tid, ("", []))
+            rows.append(_row(tid, label or texts[rep][:60], texts[rep], words, idx, speakers,
+                             claims, rep, "discovered"))
         return pd.DataFrame(rows, columns=TOPIC_COLUMNS)
-
-
-def _nearest(x: np.ndarray, centroids: np.ndarray, max_distance: float) -> np.ndarray:
-    """Index of the nearest centroid of each row, -1 beyond `max_distance` (cosine distance)."""
-    out = np.full(len(x), -1)
-    for s in range(0, len(x), 8192):
-        sims = x[s:s + 8192] @ centroids.T
-        j = sims.argmax(axis=1)
-        ok = 1 - sims[np.arange(len(j)), j] <= max_distance
-        out[s:s + 8192] = np.where(ok, j, -1)
-    return out
 
 
 def _row(tid, label, prop, words, idx, speakers, claims, rep, kind) -> dict:
