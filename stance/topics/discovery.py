@@ -44,18 +44,20 @@ class AutoAgglomerative(Params):
     """Average-linkage clustering (cosine) with the number of clusters chosen by silhouette.
 
     n_clusters: 0 chooses it from the data among `n_grid` candidates between 2 and
-    `k_max_frac` of the statements (the silhouette's peak; when it has none, about
-    `fallback_per_sqrt` x sqrt(n)); a positive number pins it. Fitted: `n_clusters_`,
+    `k_max_frac` of the statements (the best silhouette; when it is under `min_silhouette` or
+    still rising at the largest cut, about `fallback_per_sqrt` x sqrt(n)); a positive number
+    pins it. Fitted: `n_clusters_`,
     `silhouette_` (of the chosen cut), `scores_` {k: silhouette}, `peak_` (a peak was found).
     """
 
     def __init__(self, n_clusters: int = 0, linkage: str = "average", k_max_frac: float = 0.5,
-                 n_grid: int = 24, fallback_per_sqrt: float = 1.2):
+                 n_grid: int = 24, fallback_per_sqrt: float = 1.2, min_silhouette: float = 0.25):
         self.n_clusters = n_clusters
         self.linkage = linkage
         self.k_max_frac = k_max_frac
         self.n_grid = n_grid
         self.fallback_per_sqrt = fallback_per_sqrt
+        self.min_silhouette = min_silhouette
 
     def fit_predict(self, X: np.ndarray) -> np.ndarray:
         from scipy.cluster.hierarchy import fcluster, linkage
@@ -87,11 +89,12 @@ class AutoAgglomerative(Params):
         if best is None:
             self.n_clusters_, self.silhouette_ = 1, float("nan")
             return np.zeros(n, dtype=int)
-        tested = sorted(scores)
-        if len(tested) >= 4 and best[1] >= tested[-2]:
-            # No peak: the silhouette still rises at the largest cuts, which is what statements
-            # without cluster structure do (each alone is its own best cluster). Stop at about
-            # sqrt(n) topics instead, so that topics stay few enough to read.
+        if best[0] < self.min_silhouette or best[1] >= max(scores):
+            # No structure: the best cut is weak (Kaufman & Rousseeuw read a silhouette under
+            # 0.25 as "no substantial structure"), or the silhouette still rises at the largest
+            # cut, which is what statements without clusters do (each alone is its own best
+            # cluster). Stop at about sqrt(n) topics instead, so that topics stay few enough
+            # to read.
             k = int(min(k_max, max(2, round(self.fallback_per_sqrt * np.sqrt(n)))))
             lab = fcluster(z, k, "maxclust")
             self.silhouette_ = float(silhouette_score(dm, lab, metric="precomputed")) \
