@@ -147,7 +147,7 @@ class _Problems:
         if self.strict and not always_soft:
             raise err
         detail = err.detail + (f" (hint: {err.hint})" if err.hint else "") + (f"; {outcome}" if outcome else "")
-        self.report.skipped.append({"path": rel, "line": line, "doc_id": show(doc_id or ""),
+        self.report.skipped.append({"path": show(rel), "line": line, "doc_id": show(doc_id or ""),
                                     "reason": reason, "action": REASONS[reason],
                                     "detail": show(detail)})
 
@@ -517,12 +517,7 @@ def load_corpus(corpus: str | Path, manifest_name: str = "manifest.csv", max_fil
                          path=mpath, line=manifest[d]["_line"],
                          hint="fix the doc_id (it is the file name without extension) or remove the row")
 
-    docs = _documents(records, manifest, dedupe, problems, report)
-    if docs.empty:
-        raise _nothing_readable(root, report)
-    # skipped.csv in file order (manifest.csv among the files), each file's rows by line.
-    report.skipped.sort(key=lambda r: (r["path"], r["line"] or 0))
-    return docs, report
+    return _finish(_documents(records, manifest, dedupe, problems, report), root, report)
 
 
 def documents_from_frame(frame: pd.DataFrame, dedupe: bool = True,
@@ -545,9 +540,16 @@ def documents_from_frame(frame: pd.DataFrame, dedupe: bool = True,
         rec = _from_raw(raw, where, where.name, "", problems, seen)
         if rec is not None:
             records.append(rec)
-    docs = _documents(records, {}, dedupe, problems, report)
-    if docs.empty and len(frame):
-        raise _nothing_readable(where, report)
+    if not len(frame):
+        return _documents([], {}, dedupe, problems, report), report
+    return _finish(_documents(records, {}, dedupe, problems, report), where, report)
+
+
+def _finish(docs: pd.DataFrame, root: Path, report: LoadReport) -> tuple[pd.DataFrame, LoadReport]:
+    if docs.empty:
+        raise _nothing_readable(root, report)
+    # skipped.csv in file order (manifest.csv among the files), each file's rows by line.
+    report.skipped.sort(key=lambda r: (r["path"], r["line"] or 0))
     return docs, report
 
 

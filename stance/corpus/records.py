@@ -98,14 +98,19 @@ def _scan(lines: list[str], k: int):
             out.append((start, end, row))
 
 
+def _balanced(lines: list[str]) -> bool:
+    return sum(ln.count('"') for ln in lines) % 2 == 0
+
+
 def csv_rows(text: str) -> list[tuple[int, int, list[str] | None, str]]:
     """(first line, last line, fields or None, error message) of every record of a CSV text.
 
     A record the csv module rejects (a quote inside a quoted field, an unclosed quote) is one
     broken record. When it ran over several lines, the lines after its first are read again as
     records: an unclosed quote must not swallow the good rows after it. That second reading is
-    kept only if every record starting inside the broken span parses cleanly with the same number
-    of fields as the header; otherwise the span is one broken record.
+    kept only if every record starting inside the broken span parses cleanly, with the header's
+    number of fields and an even number of quote characters (a stray quote in an unquoted field
+    parses, but no CSV writer makes one); otherwise the span is one broken record.
     """
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     lines = physical_lines(text)
@@ -121,7 +126,8 @@ def csv_rows(text: str) -> list[tuple[int, int, list[str] | None, str]]:
             n = len(out[0][2])
             again, err2 = _scan(lines, s)
             inside = [r for r in again if r[0] <= e]
-            if (err2 is None or err2[0] > e) and inside and all(len(r[2]) == n for r in inside):
+            if (err2 is None or err2[0] > e) and inside and all(
+                    len(r[2]) == n and _balanced(lines[r[0] - 1:r[1]]) for r in inside):
                 out.append((s, s, None, msg))
                 k = s
                 continue
