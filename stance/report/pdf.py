@@ -16,6 +16,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..io import atomic_path
+from .pdftext import searchable_text
 
 
 class LocalOnlyFetcher(URLFetcher):
@@ -55,9 +56,10 @@ def write_pdf(html: str, base_dir: Path, pdf_path: Path, roots: list[Path]) -> N
     log.setLevel(logging.ERROR)
     try:
         doc = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
-        with atomic_path(pdf_path) as tmp:
+        with atomic_path(pdf_path) as tmp, searchable_text():
             # Keep WeasyPrint's font subsetting although it costs seconds on Amiri: with
             # full_fonts=True, Arabic glyphs lose their text mapping and copy/extract as junk.
+            # searchable_text(): the text layer gives back the typeset text (pdftext.py).
             doc.write_pdf(target=str(tmp))
     finally:
         log.setLevel(level)
