@@ -23,8 +23,16 @@ Outputs
 `actor_topic(claims)` -> DataFrame, one row per actor x topic (attributed topic claims only):
     speaker, country, bloc, topic_id, topic_label, n_affirm, n_deny, n_neutral, n_claims,
     net_stance (= (n_affirm - n_deny) / n_claims, 3 decimals, in [-1, 1]),
-    first_date, last_date ("" when none of the claims is dated).
+    first_date, last_date ("" when none of the claims is dated),
+    mean_confidence (mean `stance_confidence` of the statements behind the dominant stance -
+    all of them when mixed; NaN when the judge's probabilities are missing),
+    strongest_claim_id (the most confident of those statements; ties: smallest claim_id).
     Sorted by topic_id, net_stance descending, speaker.
+
+`stance_confidence(claims)` -> Series: how sure the judge is of each claim's stance,
+    P(that stance | about the topic) x P(about the topic) = p_<stance> x p_related, in [0, 1];
+    1 for an analyst's correction (stance_source "annotation"); NaN without a stance or
+    without the judge's probabilities.
 
 `contrasts(claims, embeddings, max_pairs=200, min_similarity=None)` -> DataFrame, one row per
 opposing pair of claims:
@@ -108,11 +116,12 @@ from .io import atomic_path, write_csv
 __all__ = [
     "ACTOR_TOPIC_COLUMNS", "CONTRASTS_COLUMNS", "NETWORK_EDGES_COLUMNS", "TIMELINE_COLUMNS",
     "EVENTS_COLUMNS", "actor_topic", "contrasts", "actor_network", "actor_topic_network",
-    "network_edges", "export_networks", "timeline", "events", "summary",
+    "network_edges", "export_networks", "timeline", "events", "summary", "stance_confidence",
 ]
 
 ACTOR_TOPIC_COLUMNS = ["speaker", "country", "bloc", "topic_id", "topic_label", "n_affirm",
-                       "n_deny", "n_neutral", "n_claims", "net_stance", "first_date", "last_date"]
+                       "n_deny", "n_neutral", "n_claims", "net_stance", "first_date", "last_date",
+                       "mean_confidence", "strongest_claim_id"]
 CONTRASTS_COLUMNS = ["topic_id", "topic_label", "claim_id_a", "claim_id_b", "speaker_a",
                      "speaker_b", "stance_a", "stance_b", "similarity", "text_a", "text_b",
                      "date_a", "date_b", "outlet_a", "outlet_b", "doc_id_a", "doc_id_b",
@@ -170,11 +179,28 @@ def _prepare(claims: pd.DataFrame) -> pd.DataFrame:
         else:
             p[col] = np.nan
     p["stance"] = p["stance"].str.lower()
+    p["confidence"] = stance_confidence(claims).to_numpy() if n else np.nan
     p["date"] = _norm_dates(p["date"]) if n else p["date"]
     topical = p["topic_id"] != ""
     unknown = topical & ~p["stance"].isin(["affirm", "deny", "neutral"])
     p.loc[unknown, "stance"] = "neutral"
     return p
+
+
+def stance_confidence(claims: pd.DataFrame) -> pd.Series:
+    """P(the claim's stance | about the topic) x P(about the topic); 1 for a correction."""
+    idx = claims.index
+    stance = _as_str(claims["stance"]).str.lower() if "stance" in claims else pd.Series("", idx)
+
+    def col(name):
+        return pd.to_numeric(claims[name], errors="coerce") if name in claims \
+            else pd.Series(np.nan, index=idx)
+    chosen = np.select([stance == "affirm", stance == "deny", stance == "neutral"],
+                       [col("p_affirm"), col("p_deny"), col("p_neutral")], np.nan)
+    conf = pd.Series(np.clip(chosen * col("p_related").to_numpy(), 0.0, 1.0), index=idx)
+    if "stance_source" in claims:
+        conf[(_as_str(claims["stance_source"]) == "annotation").to_numpy() & (stance != "")] = 1.0
+    return conf.round(4)
 
 
 def _attributed_topical(p: pd.DataFrame) -> pd.DataFrame:
@@ -258,7 +284,8 @@ class _Context:
 def _actor_topic(ctx: _Context) -> pd.DataFrame:
     a = ctx.a
     if a.empty:
-        return _empty(ACTOR_TOPIC_COLUMNS, ints=_COUNT_COLS, floats=["net_stance"])
+        return _empty(ACTOR_TOPIC_COLUMNS, ints=_COUNT_COLS, floats=["net_stance",
+                                                                     "mean_confidence"])
     g = _stance_counts(a, ["speaker", "topic_id"])
     dated = a.loc[a["date"] != "", ["speaker", "topic_id", "date"]]
     dated = dated.sort_values("date", kind="stable")
@@ -273,10 +300,25 @@ def _actor_topic(ctx: _Context) -> pd.DataFrame:
     g["country"] = _lookup(g["speaker"], ctx.country)
     g["bloc"] = _lookup(g["speaker"], ctx.bloc)
     g["topic_label"] = _lookup(g["topic_id"], ctx.label)
+    g = g.merge(_evidence(a, g), on=["speaker", "topic_id"], how="left")
+    g["strongest_claim_id"] = _blank(g["strongest_claim_id"])
     g["_tk"] = _topic_key(g["topic_id"])
     g = g.sort_values(["_tk", "net_stance", "speaker"], ascending=[True, False, True],
                       kind="stable")
     return g[ACTOR_TOPIC_COLUMNS].reset_index(drop=True)
+
+
+def _evidence(a: pd.DataFrame, g: pd.DataFrame) -> pd.DataFrame:
+    """Per actor x topic: mean confidence and most confident claim behind the dominant stance."""
+    dom = g[["speaker", "topic_id"]].assign(_dom=_dominant(g["n_affirm"], g["n_deny"]))
+    b = a.merge(dom, on=["speaker", "topic_id"])
+    b = b[(b["stance"] == b["_dom"]) | (b["_dom"] == "mixed")]
+    mean = b.groupby(["speaker", "topic_id"], sort=False)["confidence"].mean().round(4)
+    best = b.assign(_c=b["confidence"].fillna(-1.0)).sort_values(
+        ["_c", "claim_id"], ascending=[False, True], kind="stable")
+    best = best.drop_duplicates(["speaker", "topic_id"])[["speaker", "topic_id", "claim_id"]]
+    return mean.rename("mean_confidence").reset_index().merge(
+        best.rename(columns={"claim_id": "strongest_claim_id"}), on=["speaker", "topic_id"])
 
 
 def actor_topic(claims: pd.DataFrame) -> pd.DataFrame:
