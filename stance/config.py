@@ -70,6 +70,9 @@ class Config:
     candidates: int = 2
     """Defined topics per statement the judge reads: the ones whose proposition, translations or
     examples the statement's vector is closest to."""
+    feedback: bool = True
+    """Statements the judge reads as clearly about a topic (and those the analyst corrected into
+    it) become extra examples of it; statements without a topic get a second round."""
     clusterer: str = "agglomerative"
     """Discovery algorithm: agglomerative, hdbscan or kmeans."""
     n_topics: int = 0

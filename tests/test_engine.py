@@ -235,3 +235,21 @@ def test_topics_given_directly(corpus, tmp_path):
     sp.topics = [TopicDef("market", "Market", "The market opened late")]
     c = sp.fit_transform().claims
     assert (c["topic_id"] == "market").sum() >= 2 and (c["topic_id"] == "flood").sum() == 0
+
+
+def test_low_coverage_notice_suggests_a_threshold(corpus, tmp_path):
+    r = make(corpus, tmp_path, topic_threshold=0.95).fit_transform()
+    msg = [n for n in r.notices if "defined topics" in n]
+    assert msg and "0 of" in msg[0] and "--topic-threshold 0.4" in msg[0]
+    assert "no statement matched flood" in msg[0]
+    ok = make(corpus, tmp_path).fit_transform()
+    assert not [n for n in ok.notices if "defined topics" in n] or \
+        (ok.claims["topic_kind"] == "defined").sum() < 0.5 * len(ok.claims)
+
+
+def test_no_topic_reasons_explain_every_statement_without_a_topic(corpus, tmp_path):
+    c = make(corpus, tmp_path).fit_transform().claims
+    none = c[c["topic_id"] == ""]
+    assert (none["no_topic_reason"] != "").all()
+    assert set(none["no_topic_reason"]) <= {"heading", "boilerplate", "too_short", "outlier"}
+    assert (c.loc[c["topic_id"] != "", "no_topic_reason"] == "").all()

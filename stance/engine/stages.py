@@ -294,34 +294,108 @@ def eligible_rows(claims: pd.DataFrame) -> np.ndarray:
 
 
 def match(st: RunState) -> None:
-    tm, claims = st.models.topic_model, st.claims
+    """Defined topics: bi-encoder candidates, the judge's reading of each pair, the decision.
+
+    Statements the analyst corrected into a topic are extra examples of it from the start; with
+    `feedback`, statements the judge reads as clearly about a topic (P >= FEEDBACK_P) become
+    examples too, and statements still without a topic get a second round of candidates.
+    """
+    tm, claims, c = st.models.topic_model, st.claims, st.config
     if st.fit:
         tm.fit_centre(st.emb.content)
-    n = len(claims)
-    cands = tm.candidate_topics(st.emb.content, st.emb.anchors, eligible_rows(claims),
-                          st.emb.clauses, st.emb.clause_owner)
-    targets = _defined_targets(st)
-    pairs, uv, pv = make_pairs(st, cands["row"].to_numpy(dtype=int),
-                               [targets[t] for t in cands["topic_id"]], cands["score"].to_numpy())
-    judged = run_judge(st, pairs, uv, pv)
-    judged["rank"] = cands["rank"].to_numpy() if len(cands) else []
+    eligible = eligible_rows(claims)
+    index = {t.id: i for i, t in enumerate(tm.defs)}
+    anchors, a_topic = st.emb.anchors, tm.anchor_topic()
+    corrected = _corrected_rows(st, index)
+    if len(corrected):
+        anchors = np.vstack([anchors, st.emb.content[corrected[:, 0]]])
+        a_topic = np.concatenate([a_topic, corrected[:, 1]])
+    judged = _judge_candidates(st, tm.candidate_topics(
+        st.emb.content, anchors, eligible, st.emb.clauses, st.emb.clause_owner, a_topic))
+    if c.feedback and len(judged):
+        sure = judged[judged["p_related"] >= FEEDBACK_P].sort_values("p_related", ascending=False)
+        sure = sure.groupby("topic_id", sort=False).head(FEEDBACK_PER_TOPIC)
+        if len(sure):
+            open_rows = eligible & ~np.isin(np.arange(len(claims)), _assigned(judged, c)["row"])
+            more = tm.candidate_topics(
+                st.emb.content, np.vstack([anchors, st.emb.content[sure["row"].to_numpy(dtype=int)]]),
+                open_rows, st.emb.clauses, st.emb.clause_owner,
+                np.concatenate([a_topic, [index[t] for t in sure["topic_id"]]]))
+            seen = set(zip(judged["row"], judged["topic_id"]))
+            more = more[[(r, t) not in seen for r, t in zip(more["row"], more["topic_id"])]]
+            if len(more):
+                judged = pd.concat([judged, _judge_candidates(st, more)], ignore_index=True)
     st.judged = judged
     out = claims.copy()
     out["topic_id"] = ""
     out["topic_score"] = 0.0
     out["topic_kind"] = ""
-    if len(judged):
-        # The most related candidate, if related enough, is the statement's topic.
-        best = judged.sort_values(["row", "p_related", "rank"], ascending=[True, False, True],
-                                  kind="mergesort").drop_duplicates("row")
-        best = best[best["p_related"] >= st.config.topic_threshold]
-        idx = best["row"].to_numpy(dtype=int)
-        out.loc[out.index[idx], "topic_id"] = best["topic_id"].to_numpy()
-        out.loc[out.index[idx], "topic_score"] = best["score"].to_numpy(dtype=float)
-        out.loc[out.index[idx], "topic_kind"] = "defined"
+    best = _assigned(judged, c)
+    idx = best["row"].to_numpy(dtype=int)
+    out.loc[out.index[idx], "topic_id"] = best["topic_id"].to_numpy()
+    out.loc[out.index[idx], "topic_score"] = best["score"].to_numpy(dtype=float)
+    out.loc[out.index[idx], "topic_kind"] = "defined"
     st.claims = out
     st.notices.extend(language_gaps(out, tm.defs))
-    assert len(out) == n
+    st.notices.extend(coverage_notices(out, judged, eligible, c.topic_threshold, tm.defs))
+
+
+FEEDBACK_P = 0.9
+"""A statement the judge reads as this surely about a topic becomes an example of it."""
+FEEDBACK_PER_TOPIC = 5
+
+
+def _judge_candidates(st: RunState, cands: pd.DataFrame) -> pd.DataFrame:
+    targets = _defined_targets(st)
+    pairs, uv, pv = make_pairs(st, cands["row"].to_numpy(dtype=int),
+                               [targets[t] for t in cands["topic_id"]], cands["score"].to_numpy())
+    judged = run_judge(st, pairs, uv, pv)
+    judged["rank"] = cands["rank"].to_numpy() if len(cands) else []
+    return judged
+
+
+def _assigned(judged: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """Per statement, the most related judged candidate when it is related enough."""
+    if not len(judged):
+        return judged.assign(row=pd.Series(dtype=int))
+    best = judged.sort_values(["row", "p_related", "rank"], ascending=[True, False, True],
+                              kind="mergesort").drop_duplicates("row")
+    return best[best["p_related"] >= config.topic_threshold]
+
+
+def _corrected_rows(st: RunState, index: dict) -> np.ndarray:
+    """(row, topic index) of statements the analyst corrected into a defined topic."""
+    corr = st.corrections
+    if corr is None or not len(corr):
+        return np.zeros((0, 2), dtype=int)
+    ok = corr[(corr["status"] == "applied") & corr["topic_id"].isin(index)]
+    return np.asarray([(int(r), index[t]) for r, t in zip(ok["row"], ok["topic_id"])],
+                      dtype=int).reshape(-1, 2)
+
+
+def coverage_notices(claims: pd.DataFrame, judged: pd.DataFrame, eligible: np.ndarray,
+                     threshold: float, topic_defs) -> list[str]:
+    """A notice when most statements matched no defined topic, with what a lower
+    --topic-threshold would give (the counts come from the judgements already made)."""
+    if not len(topic_defs) or not eligible.any():
+        return []
+    n = int(eligible.sum())
+    got = int((claims["topic_kind"] == "defined").sum())
+    if got >= 0.5 * n:
+        return []
+    best = judged.groupby("row")["p_related"].max() if len(judged) else pd.Series(dtype=float)
+    options = [(t, int((best >= t).sum())) for t in (0.4, 0.3, 0.2, 0.1) if t < threshold]
+    options = [(t, k) for t, k in options if k > got]
+    empty = [t.id for t in topic_defs if not (claims["topic_id"] == t.id).any()]
+    msg = (f"{got} of {n} statements matched one of the {len(topic_defs)} defined topics "
+           f"(topic_threshold {threshold})")
+    if empty:
+        msg += f"; no statement matched {', '.join(empty)}"
+    if options:
+        msg += "; with " + ", ".join(f"--topic-threshold {t} {k} would" for t, k in options) + \
+            " (check a few in claims.csv's p_related column before lowering it)"
+    msg += "; the others are clustered into discovered topics"
+    return [msg]
 
 
 # --------------------------------------------------------------------------- discover

@@ -133,13 +133,16 @@ class TopicModel(Params):
                 out[s:s + 8192, t] = sims[:, anchor_topic == t].max(axis=1)
         return out
 
-    def candidate_topics(self, content: np.ndarray, anchors: np.ndarray, eligible: np.ndarray | None = None,
-                   clauses: np.ndarray | None = None, clause_owner: np.ndarray | None = None
-                   ) -> pd.DataFrame:
+    def candidate_topics(self, content: np.ndarray, anchors: np.ndarray,
+                         eligible: np.ndarray | None = None, clauses: np.ndarray | None = None,
+                         clause_owner: np.ndarray | None = None,
+                         anchor_topic: np.ndarray | None = None) -> pd.DataFrame:
         """The `candidates` best defined topics of each eligible statement.
 
         content: (n, d) raw content vectors; anchors: raw vectors of every TopicDef.anchors in
-        topic order; clauses/clause_owner: extra unit vectors and the statement row of each.
+        topic order; clauses/clause_owner: extra unit vectors and the statement row of each;
+        anchor_topic: the topic index of each anchor when `anchors` holds more than the topics'
+        own wordings (statements corrected into a topic, or read as clearly about it).
         Columns: row, topic_id, topic (index), score (centred cosine of the best unit), unit
         (-1 = the reported content, j = clause j), rank (0 = best).
         """
@@ -147,7 +150,7 @@ class TopicModel(Params):
         n = content.shape[0]
         if not self.defs or n == 0:
             return pd.DataFrame(columns=cols)
-        a_topic = self.anchor_topic()
+        a_topic = self.anchor_topic() if anchor_topic is None else np.asarray(anchor_topic)
         a_c = self.centre(anchors)
         best = self._per_topic(self.centre(content), a_c, a_topic)
         unit = np.full(best.shape, -1, dtype=int)
