@@ -14,11 +14,13 @@ COLUMNS: dict[str, list[str]] = {
     "documents": ["doc_id", "title", "outlet", "date", "language", "n_claims"],
     "claims": ["claim_id", "doc_id", "start", "end", "text", "kind", "speaker", "speaker_text",
                "organisation", "country", "bloc", "attribution", "relayed_by", "topic_id",
-               "topic_label", "topic_score", "stance", "stance_score", "date", "outlet"],
+               "topic_label", "topic_score", "stance", "stance_score", "date", "outlet",
+               "p_related", "p_affirm", "p_deny", "p_neutral", "stance_source"],
     "topics": ["topic_id", "label", "proposition", "keywords", "size", "n_actors",
                "representative", "kind"],
     "actor_topic": ["speaker", "country", "bloc", "topic_id", "topic_label", "n_affirm",
-                    "n_deny", "n_neutral", "n_claims", "net_stance"],
+                    "n_deny", "n_neutral", "n_claims", "net_stance", "mean_confidence",
+                    "strongest_claim_id"],
     "contrasts": ["topic_id", "topic_label", "claim_id_a", "claim_id_b", "speaker_a", "speaker_b",
                   "stance_a", "stance_b", "similarity", "text_a", "text_b", "date_a", "date_b",
                   "outlet_a", "outlet_b", "doc_id_a", "doc_id_b", "bloc_a", "bloc_b"],
@@ -31,6 +33,8 @@ COLUMNS: dict[str, list[str]] = {
 NUMERIC = {"start", "end", "n_claims", "size", "n_actors", "n_affirm", "n_deny", "n_neutral",
            "net_stance", "similarity", "stance_score", "topic_score", "congruence", "conflict",
            "weight", "n"}
+# Probabilities stay NaN when missing: "unknown", not 0.
+MAYBE = {"p_related", "p_affirm", "p_deny", "p_neutral", "mean_confidence", "confidence"}
 
 
 @dataclass
@@ -67,13 +71,21 @@ def load_run(run_dir: str | Path) -> RunData:
             if c not in df.columns:
                 df[c] = pd.Series(dtype=float if c in NUMERIC else object, index=df.index)
         for c in cols:
-            if c in NUMERIC:
+            if c in MAYBE:
+                df[c] = pd.to_numeric(df[c], errors="coerce")
+            elif c in NUMERIC:
                 df[c] = pd.to_numeric(df[c], errors="coerce").fillna(0.0)
             else:
                 df[c] = df[c].fillna("").astype(str)
         tables[name] = df
-    if tables["actor_topic"].empty and not tables["claims"].empty:
-        tables["actor_topic"] = compare.actor_topic(tables["claims"])
+    claims = tables["claims"]
+    claims["confidence"] = compare.stance_confidence(claims) if len(claims) else pd.Series(
+        dtype=float)
+    at = tables["actor_topic"]
+    if not claims.empty and (at.empty or not (run_dir / "actor_topic.csv").is_file()
+                             or at["strongest_claim_id"].eq("").all()):
+        # absent, or written before actor_topic carried its evidence: rebuild from the claims
+        tables["actor_topic"] = compare.actor_topic(claims)
     meta = result.info.get("run_json") or {}
     if not (run_dir / "run.json").is_file():
         missing.append("run.json")

@@ -58,6 +58,7 @@ def _env() -> jinja2.Environment:
     env.filters["dir"] = dir_attrs
     env.filters["num"] = fmt_num
     env.filters["int"] = lambda v: fmt_num(v, 0)
+    env.filters["conf"] = fmt_conf
     return env
 
 
@@ -79,10 +80,62 @@ def _diverse(pairs: list[dict]) -> list[dict]:
     return first + later
 
 
-def _actor_line(rows, sign: int) -> list[str]:
-    sel = [r for r in rows if (r["net_stance"] > 0 if sign > 0 else r["net_stance"] < 0)]
-    sel.sort(key=lambda r: (-abs(r["net_stance"]), -r["n_claims"], r["speaker"]))
-    return [r["speaker"] for r in sel]
+# A stance the summary states is *tentative* (shown, not asserted) when the statements behind it
+# are few and the judge unsure: one statement below STRONG, or a mean confidence below SURE.
+SURE, STRONG = 0.5, 0.7
+
+
+def fmt_conf(v) -> str:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return "n/a"
+    return "n/a" if math.isnan(f) else f"{f:.2f}"
+
+
+def tentative(n: int, conf) -> bool:
+    try:
+        c = float(conf)
+    except (TypeError, ValueError):
+        c = float("nan")
+    if math.isnan(c):
+        return n <= 1
+    return c < SURE or (n <= 1 and c < STRONG)
+
+
+def _positions(actors: list[dict]) -> list[dict]:
+    """The affirm/deny positions the summary states, each with its evidence."""
+    out = []
+    for r in actors:
+        na, nd = int(r["n_affirm"]), int(r["n_deny"])
+        if na == nd:
+            continue                       # neutral only, or mixed: no position stated
+        stance, n = ("affirm", na) if na > nd else ("deny", nd)
+        out.append({"speaker": r["speaker"], "bloc": r.get("bloc", ""), "stance": stance, "n": n,
+                    "n_claims": int(r["n_claims"]), "conf": r.get("mean_confidence"),
+                    "claim_id": r.get("strongest_claim_id", ""),
+                    "tentative": tentative(n, r.get("mean_confidence"))})
+    out.sort(key=lambda p: (p["tentative"], p["stance"] != "affirm", -p["n"],
+                            -(p["conf"] if isinstance(p["conf"], float) and p["conf"] == p["conf"]
+                              else -1), p["speaker"]))
+    return out
+
+
+def _statements(claims, tid: str, actor_order: list[str]) -> list[dict]:
+    """The topic's statements grouped by actor (table order), unattributed last."""
+    c = claims[claims["topic_id"] == tid]
+    if c.empty:
+        return []
+    rank = {a: i for i, a in enumerate(actor_order)}
+    groups = []
+    for spk, g in c.groupby("speaker", sort=False):
+        rows = _records(g.sort_values(["date", "doc_id", "start"], kind="mergesort"))
+        for r in rows:
+            r["conf_fmt"] = fmt_conf(r.get("confidence"))
+        groups.append({"speaker": spk, "bloc": rows[0].get("bloc", ""), "statements": rows})
+    groups.sort(key=lambda g: (g["speaker"] == "", rank.get(g["speaker"], len(rank)),
+                               g["speaker"]))
+    return groups
 
 
 def topic_views(run: RunData) -> list[dict]:
@@ -104,6 +157,8 @@ def topic_views(run: RunData) -> list[dict]:
         tid = t["topic_id"]
         actors = _records(at[(at["topic_id"] == tid) & (at["speaker"] != "")])
         actors.sort(key=lambda r: (-r["net_stance"], -r["n_claims"], r["speaker"]))
+        for r in actors:
+            r["conf_fmt"] = fmt_conf(r.get("mean_confidence"))
         pairs = _records(con[con["topic_id"] == tid])
         pairs.sort(key=lambda r: (-r["similarity"], r["claim_id_a"], r["claim_id_b"]))
         pairs = _diverse(pairs)
@@ -115,16 +170,21 @@ def topic_views(run: RunData) -> list[dict]:
                         p[f"{k}_{side}"] = c.get(k, "")
                 if not p.get(f"speaker_{side}"):
                     p[f"speaker_{side}"] = c.get("speaker", "") or c.get("speaker_text", "")
+                p[f"conf_{side}"] = fmt_conf(c.get("confidence"))
             # affirming side on the left, denying on the right
             if p["stance_a"] == "deny" and p["stance_b"] != "deny":
                 for k in ("claim_id", "speaker", "stance", "text", "date", "outlet", "doc_id",
-                          "bloc"):
+                          "bloc", "conf"):
                     p[f"{k}_a"], p[f"{k}_b"] = p[f"{k}_b"], p[f"{k}_a"]
         keywords = [k.strip() for k in str(t.get("keywords", "")).split(";") if k.strip()]
+        positions = _positions(actors)
         views.append({**t, "label": t.get("label") or tid, "keywords_list": keywords,
                       "actors": actors, "contrasts": pairs[:N_CONTRASTS],
-                      "n_contrasts": len(pairs),
-                      "affirm": _actor_line(actors, +1), "deny": _actor_line(actors, -1)})
+                      "n_contrasts": len(pairs), "positions": positions,
+                      "n_unstated": len(actors) - len(positions),
+                      "groups": _statements(claims, tid, [a["speaker"] for a in actors]),
+                      "affirm": [p["speaker"] for p in positions if p["stance"] == "affirm"],
+                      "deny": [p["speaker"] for p in positions if p["stance"] == "deny"]})
     return views
 
 
@@ -170,6 +230,10 @@ def context(run: RunData, figures: dict[str, str | None], fonts: dict[str, Path]
     claims = run.claims.copy()
     claims["stance_score_fmt"] = [fmt_num(v) if s else "" for v, s in
                                   zip(claims["stance_score"], claims["stance"])]
+    claims["conf_fmt"] = [fmt_conf(v) for v in claims["confidence"]] if "confidence" in claims \
+        else ["n/a"] * len(claims)
+    notices = [str(n) for n in meta.get("notices", [])] if isinstance(meta.get("notices"), list) \
+        else []
     counts = meta.get("counts") if isinstance(meta.get("counts"), dict) else {}
     timings = meta.get("timings") if isinstance(meta.get("timings"), dict) else {}
     return {
@@ -202,6 +266,8 @@ def context(run: RunData, figures: dict[str, str | None], fonts: dict[str, Path]
         "unknown": _records(run.unknown_speakers),
         "claims": _records(claims),
         "missing": sorted(run.missing),
+        "notices": notices,
+        "sure": SURE, "strong": STRONG,
         # Every key present (None when a font package is missing) so the CSS falls back cleanly.
         "fonts": {k: (fonts[k].as_uri() if k in fonts else None)
                   for k in ("amiri", "amiri_bold", "noto_arabic")},
