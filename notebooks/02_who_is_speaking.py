@@ -38,7 +38,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from stance import StancePipeline
+from stance import StancePipeline, viz
 from stance.attribution import unknown_speakers
 from stance.notebook import (make_config, result_line, rtl_table, show,
                              yaml_snippet)
@@ -65,8 +65,7 @@ print(len(claims), "statements,", (claims["speaker"] != "").sum(), "attributed t
 # %%
 by_method = claims["attribution"].value_counts().rename_axis("attribution").reset_index(name="n")
 show(rtl_table(by_method))
-ax = by_method.set_index("attribution")["n"].plot.barh(figsize=(5, 2.5), color="#4c72b0")
-ax.invert_yaxis(); ax.set_xlabel("statements"); plt.show()
+viz.count_bars(by_method.set_index("attribution")["n"], xlabel="statements"); plt.show()
 
 # %% [markdown]
 # ## Claims with speaker, organisation, country and bloc

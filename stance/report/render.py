@@ -267,11 +267,16 @@ def context(run: RunData, figures: dict[str, str | None], fonts: dict[str, Path]
         "claims": _records(claims),
         "missing": sorted(run.missing),
         "notices": notices,
-        "sure": SURE, "strong": STRONG,
+        "sure": SURE, "strong": STRONG, "gap_days": _gap_days(),
         # Every key present (None when a font package is missing) so the CSS falls back cleanly.
         "fonts": {k: (fonts[k].as_uri() if k in fonts else None)
                   for k in ("amiri", "amiri_bold", "noto_arabic")},
     }
+
+
+def _gap_days() -> int:
+    from ..viz import GAP_DAYS
+    return GAP_DAYS
 
 
 def render_html(ctx: dict) -> str:
