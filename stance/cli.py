@@ -62,7 +62,39 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build-model", help="prepare the bundled offline embedding model in the cache")
     b.add_argument("--cache-dir", default="")
+    parser.set_defaults(_subparsers={"run": r, "report": rep, "adapt-stance": ad, "build-model": b})
     return parser
+
+
+def _options(p: argparse.ArgumentParser) -> list[str]:
+    return [o for a in p._actions for o in a.option_strings if o.startswith("--")]
+
+
+def _did_you_mean(parser: argparse.ArgumentParser, argv: list[str]) -> str | None:
+    """The error for a misspelled subcommand or flag, naming the closest valid one."""
+    import difflib
+    subs = parser.get_default("_subparsers") or {}
+    words = [a for a in argv if not a.startswith("-")]
+    if words and words[0] not in subs and argv and not argv[0].startswith("-"):
+        close = difflib.get_close_matches(words[0], list(subs), n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else f" (choose from {', '.join(subs)})"
+        return f"stance: error: unknown command '{words[0]}'{hint}"
+    name = next((a for a in argv if a in subs), None)
+    target = subs.get(name, parser)
+    valid = _options(target)
+    for arg in argv:
+        if not arg.startswith("--") or arg == "--":
+            continue
+        flag = arg.split("=", 1)[0]
+        if flag in valid or any(v.startswith(flag) for v in valid):
+            continue
+        close = difflib.get_close_matches(flag, valid, n=1, cutoff=0.6)
+        prog = f"stance {name}" if name else "stance"
+        if close:
+            return (f"{prog}: error: unknown option {flag}; did you mean {close[0]}?\n"
+                    f"(see `{prog} --help` for every option)")
+        return f"{prog}: error: unknown option {flag} (see `{prog} --help` for every option)"
+    return None
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
@@ -93,6 +125,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    problem = _did_you_mean(parser, argv)
+    if problem:             # one line naming the fix, not a page of usage
+        print(problem, file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     if args.version:
         from . import __version__

