@@ -75,7 +75,7 @@ def _reset_peak() -> bool:
 
 
 class StageMeter:
-    """Per-stage wall time and peak RSS, hooked into `pipeline.Timer.stage` (benchmark only).
+    """Per-stage wall time and peak RSS, hooked into `stance.engine.state.Timer.stage` (benchmark only).
 
     Peak per stage comes from VmHWM after resetting it at the stage start; a 20 ms sampling
     thread reading VmRSS backs it up where clear_refs is not allowed.
@@ -120,7 +120,7 @@ class StageMeter:
 
 def instrument_pipeline(meter: StageMeter):
     """Make the run Timer also feed `meter` (the stage names stay the pipeline's)."""
-    from stance.engine import stages as pipeline
+    from stance.engine import state as pipeline
     orig = pipeline.Timer.stage
 
     @contextmanager

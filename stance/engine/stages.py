@@ -19,77 +19,19 @@ sets its own outputs there; nothing calls back into an earlier stage.
 """
 from __future__ import annotations
 
-import time
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
 
 from .. import schema
 from ..annotations import apply_annotations, check_corrections, load_annotations, match_annotations
 from ..config import Config
-from ..corpus import LoadReport
 from ..io import sha256_text
-from .executors import LocalExecutor, partition_bounds
+from .executors import partition_bounds
+from .notices import coverage_notices, language_gaps
+from .pairs import _defined_targets, make_pairs, run_judge
+from .state import Embeddings, RunState
 
 
-class Timer:
-    def __init__(self):
-        self.timings: dict[str, float] = {}
-
-    @contextmanager
-    def stage(self, name: str):
-        t0 = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.timings[name] = round(self.timings.get(name, 0.0) + time.perf_counter() - t0, 3)
-
-
-@dataclass
-class Embeddings:
-    """Vectors of one run: reported contents, clauses of multi-clause contents, topic anchors."""
-    content: np.ndarray
-    clauses: np.ndarray
-    clause_owner: np.ndarray
-    clause_bounds: list          # statement-relative (start, end) of each clause
-    anchors: np.ndarray          # every TopicDef.anchors, in topic order
-    model_id: str = ""
-    stats: object = None
-
-
-@dataclass
-class Models:
-    """The run's sub-models (each swappable)."""
-    embedder: object
-    judge: object
-    registry: object
-    topic_model: object
-
-
-@dataclass
-class RunState:
-    config: Config
-    models: Models
-    executor: object = field(default_factory=LocalExecutor)
-    fit: bool = True
-    """True: fit the topic model on this corpus; False: place statements with a fitted one."""
-    timer: Timer = field(default_factory=Timer)
-    documents: pd.DataFrame | None = None
-    load_report: LoadReport = field(default_factory=LoadReport)
-    claims: pd.DataFrame | None = None
-    corrections: pd.DataFrame | None = None
-    emb: Embeddings | None = None
-    actors: pd.DataFrame | None = None
-    judged: pd.DataFrame | None = None
-    topics: pd.DataFrame | None = None
-    tables: dict = field(default_factory=dict)
-    notices: list = field(default_factory=list)
-    info: dict = field(default_factory=dict)
-
-
-JUDGE_COLUMNS = ["p_related", "stance", "p_affirm", "p_deny", "p_neutral", "stance_score"]
 
 
 # --------------------------------------------------------------------------- load
@@ -193,99 +135,6 @@ def _sum_stats(stats: list):
                          for f in ("n_texts", "n_unique", "n_hit", "n_miss", "n_corrupt_shards")})
 
 
-# --------------------------------------------------------------------------- judging pairs
-def judge_part(part: tuple, judge, cache_root: str, progress: bool = False) -> pd.DataFrame:
-    """The judgement table for a partition (pairs, unit vectors, proposition vectors)."""
-    from ..judges.cache import judge_pairs
-    pairs, uv, pv = part
-    return judge_pairs(judge, pairs["statement"].tolist(), pairs["proposition"].tolist(),
-                       cache_root=cache_root, vectors=(uv, pv), relevance=pairs["score"].to_numpy(),
-                       progress=progress)
-
-
-def run_judge(st: RunState, pairs: pd.DataFrame, unit_vecs: np.ndarray,
-              prop_vecs: np.ndarray) -> pd.DataFrame:
-    """`pairs` (statement, proposition, score …) with the judge's columns added."""
-    if pairs.empty:
-        return pairs.assign(conditional=pd.Series(dtype=bool),
-                            **{c: pd.Series(dtype=object if c == "stance" else float)
-                               for c in JUDGE_COLUMNS})
-    judge = st.models.judge
-    needs = getattr(judge, "needs_vectors", False)
-    cuts = partition_bounds(np.ones(len(pairs)), st.executor.n_parts())
-    parts = [(pairs.iloc[a:b], unit_vecs[a:b] if needs else None, prop_vecs[a:b] if needs else None)
-             for a, b in cuts]
-    out = st.executor.map(judge_part, parts, judge, str(st.config.cache_path()),
-                          st.config.progress and st.executor.progress_in_tasks)
-    t = pd.concat(out, ignore_index=True)
-    res = pairs.reset_index(drop=True).copy()
-    res["p_related"] = t["related"].to_numpy()
-    for col in ("stance", "p_affirm", "p_deny", "p_neutral", "stance_score"):
-        res[col] = t[col].to_numpy()
-    res["conditional"] = False
-    # A condition ("if Russia invades, we respond") asserts nothing about the proposition.
-    if st.config.conditional_neutral:
-        from ..judges.units import is_conditional
-        cond = np.asarray([lab != "neutral" and is_conditional(s[f:]) for lab, s, f in
-                           zip(res["stance"], res["statement"], res["frame_len"])], dtype=bool)
-        res.loc[cond, "stance"] = "neutral"
-        res.loc[cond, "stance_score"] = res.loc[cond, "stance_score"] * 0.25
-        res["conditional"] = cond
-    return res
-
-
-def _units_of(st: RunState) -> dict[int, list[int]]:
-    units: dict[int, list[int]] = {}
-    for j, i in enumerate(st.emb.clause_owner):
-        units.setdefault(int(i), []).append(j)
-    return units
-
-
-def make_pairs(st: RunState, rows: np.ndarray, targets: list, scores: np.ndarray
-               ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Judge inputs for (statement row, target) pairs.
-
-    A target is (topic_id, [proposition variants], variant vectors). The judge reads the frame
-    before the reported content plus the unit (the content, or one of its clauses) closest to the
-    nearest variant; that variant is the proposition it reads.
-    """
-    from ..judges.units import best_unit, judged_text
-    claims, emb = st.claims, st.emb
-    texts = claims["text"].tolist()
-    starts = claims["start"].to_numpy()
-    rs = claims["reported_start"].to_numpy() - starts
-    re_ = claims["reported_end"].to_numpy() - starts
-    units = _units_of(st)
-    recs, uv, pv = [], [], []
-    for i, (tid, variants, vvecs), score in zip(rows, targets, scores):
-        cand = [(emb.content[i], (int(rs[i]), int(re_[i])))]
-        for j in units.get(int(i), []):
-            cand.append((emb.clauses[j], emb.clause_bounds[j]))
-        u, k = best_unit(np.stack([v for v, _ in cand]), vvecs)
-        vec, span = cand[u]
-        recs.append({"row": int(i), "topic_id": tid, "score": float(score),
-                     "statement": judged_text(texts[i], int(rs[i]), span),
-                     "frame_len": int(rs[i]), "proposition": variants[k],
-                     "unit_start": int(starts[i] + span[0]), "unit_end": int(starts[i] + span[1])})
-        uv.append(vec)
-        pv.append(vvecs[k])
-    dim = emb.content.shape[1]
-    return (pd.DataFrame(recs, columns=["row", "topic_id", "score", "statement", "frame_len",
-                                        "proposition", "unit_start", "unit_end"]),
-            np.asarray(uv, dtype=np.float32).reshape(-1, dim),
-            np.asarray(pv, dtype=np.float32).reshape(-1, dim))
-
-
-def _defined_targets(st: RunState) -> dict[str, tuple]:
-    """Per defined topic: its proposition variants (proposition + translations) and their vectors."""
-    out, offset = {}, 0
-    for t in st.models.topic_model.defs:
-        n_prop = 1 + len(t.also)
-        out[t.id] = (t.id, [t.proposition, *t.also], st.emb.anchors[offset:offset + n_prop])
-        offset += len(t.anchors)
-    return out
-
-
 # --------------------------------------------------------------------------- match (defined)
 def eligible_rows(claims: pd.DataFrame) -> np.ndarray:
     """Statements that may get a topic: not headings, not outlet boilerplate."""
@@ -371,31 +220,6 @@ def _corrected_rows(st: RunState, index: dict) -> np.ndarray:
     ok = corr[(corr["status"] == "applied") & corr["topic_id"].isin(index)]
     return np.asarray([(int(r), index[t]) for r, t in zip(ok["row"], ok["topic_id"])],
                       dtype=int).reshape(-1, 2)
-
-
-def coverage_notices(claims: pd.DataFrame, judged: pd.DataFrame, eligible: np.ndarray,
-                     threshold: float, topic_defs) -> list[str]:
-    """A notice when most statements matched no defined topic, with what a lower
-    --topic-threshold would give (the counts come from the judgements already made)."""
-    if not len(topic_defs) or not eligible.any():
-        return []
-    n = int(eligible.sum())
-    got = int((claims["topic_kind"] == "defined").sum())
-    if got >= 0.5 * n:
-        return []
-    best = judged.groupby("row")["p_related"].max() if len(judged) else pd.Series(dtype=float)
-    options = [(t, int((best >= t).sum())) for t in (0.4, 0.3, 0.2, 0.1) if t < threshold]
-    options = [(t, k) for t, k in options if k > got]
-    empty = [t.id for t in topic_defs if not (claims["topic_id"] == t.id).any()]
-    msg = (f"{got} of {n} statements matched one of the {len(topic_defs)} defined topics "
-           f"(topic_threshold {threshold})")
-    if empty:
-        msg += f"; no statement matched {', '.join(empty)}"
-    if options:
-        msg += "; with " + ", ".join(f"--topic-threshold {t} {k} would" for t, k in options) + \
-            " (check a few in claims.csv's p_related column before lowering it)"
-    msg += "; the others are clustered into discovered topics"
-    return [msg]
 
 
 # --------------------------------------------------------------------------- discover
@@ -511,27 +335,6 @@ def compare(st: RunState) -> None:
         "unknown_speakers": unknown_speakers(claims),
         "actors": st.actors if st.actors is not None else schema.empty("actors"),
     }
-
-
-def language_gaps(claims: pd.DataFrame, topic_defs) -> list[str]:
-    """Notices for defined topics written in none of a corpus language's words.
-
-    The model matches across languages, but less tightly than within one, so a statement in a
-    language the topic was never written in may miss it. The fix is the analyst's: `also:` lines.
-    """
-    from ..corpus import guess_language
-    if not len(topic_defs) or "language" not in claims:
-        return []
-    counts = claims["language"].replace("", "und").value_counts()
-    out = []
-    for t in topic_defs:
-        have = {guess_language(a) for a in [t.proposition, *t.also, *t.examples]}
-        missing = {lang: int(n) for lang, n in counts.items() if lang not in have and lang != "und"}
-        if missing:
-            out.append(f"topic {t.id!r} is written in none of {', '.join(missing)}, the language "
-                       f"of {sum(missing.values())} statements: they match it less reliably; "
-                       f"add `also:` lines in those languages to the topics file")
-    return out
 
 
 STAGES = (
