@@ -9,6 +9,8 @@ no attributed claims) gives empty outputs with the documented columns, never an 
 Definitions shared by all outputs
 ---------------------------------
 - *attributed claim*: `speaker` is not empty. *Actor* = `speaker` (the registry's display name).
+- a claim with `duplicate_of` set repeats an earlier one (same text, another document) and is
+  left out of every count, so a statement reprinted by several articles counts once.
 - *topic claim*: `topic_id` is not empty.
 - stance values are lower-cased; a topic claim whose stance is not affirm/deny/neutral (e.g. "")
   counts as neutral.
@@ -135,7 +137,7 @@ EVENTS_COLUMNS = ["date", "doc_id", "claim_id", "person", "organisation", "count
 
 NETWORK_KINDS = ("congruence", "conflict", "both")
 _STR_COLS = ("claim_id", "doc_id", "text", "speaker", "organisation", "country", "bloc",
-             "topic_id", "topic_label", "stance", "date", "outlet")
+             "topic_id", "topic_label", "stance", "date", "outlet", "duplicate_of")
 _COUNT_COLS = ["n_affirm", "n_deny", "n_neutral", "n_claims"]
 _FREQS = {"D": None, "W": "W", "M": "M", "MS": "M", "Q": "Q", "QS": "Q", "Y": "Y", "YS": "Y",
           "A": "Y", "AS": "Y"}
@@ -204,7 +206,8 @@ def stance_confidence(claims: pd.DataFrame) -> pd.Series:
 
 
 def _attributed_topical(p: pd.DataFrame) -> pd.DataFrame:
-    return p[(p["speaker"] != "") & (p["topic_id"] != "")]
+    """Attributed statements with a topic, each counted once (`duplicate_of` rows skipped)."""
+    return p[(p["speaker"] != "") & (p["topic_id"] != "") & (p["duplicate_of"] == "")]
 
 
 def _mode_map(df: pd.DataFrame, key: str, col: str) -> dict:

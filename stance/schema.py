@@ -79,8 +79,9 @@ CLAIMS = _t(
     ("organisation", "str", "organisation the speaker speaks for", C),
     ("country", "str", "ISO 3166-1 alpha-3, or a code for a non-state entity (NATO, EU …)", C),
     ("bloc", "str", "the analyst's grouping (registry, else the default blocs table)", C),
-    ("attribution", "str", "how the speaker was found: quote, verb, carry, according_to, headline, "
-                           "author, readout, annotation, or empty", C),
+    ("attribution", "str", "how the speaker was found: quote, reporting_verb, carry_over, "
+                           "according_to, headline_prefix, readout, author (the document's "
+                           "manifest author), annotation, unattributed; empty for boilerplate", C),
     ("topic_id", "str", "defined topic id, d<N> for a discovered topic, empty when none", C),
     ("topic_label", "str", "the topic's label", C),
     ("stance", "str", "affirm, deny or neutral toward the topic's proposition (empty: no topic)", C),
@@ -88,7 +89,8 @@ CLAIMS = _t(
     ("date", "str", "the document's date", C),
     ("outlet", "str", "the document's outlet", C),
     ("language", "str", "the document's language", E),
-    ("kind", "str", "body, heading, title or boilerplate", E),
+    ("kind", "str", "body, heading, title or boilerplate (also: a statement repeated in "
+                    "two or more articles of one outlet)", E),
     ("is_quote", "bool", "the statement holds a quotation of two words or more", E),
     ("speaker_id", "str", "registry or discovered actor id", E),
     ("relayed_by", "str", "actor who reports the speaker's words, when not the speaker", E),
@@ -115,6 +117,12 @@ CLAIMS = _t(
     ("quote_end", "int", "document offset after it (-1 when none)", E),
     ("duplicate_of", "str", "claim_id of the first identical statement in the corpus; such "
                             "repeats are counted once in comparisons", E),
+    ("speakers_all", "str", "';'-joined names of every actor credited with the statement "
+                            "(coordinated speakers, a readout's participants); the first is "
+                            "`speaker`", E),
+    ("speaker_source", "str", "where the speaker comes from: registry, discovered (a name found "
+                              "in the text), gazetteer (a country, seat, organisation or role of "
+                              "the bundled gazetteer), annotation; empty when none", E),
 )
 
 TOPICS = _t(
@@ -179,7 +187,8 @@ ACTORS = _t(
     ("country", "str", "ISO 3166-1 alpha-3 or organisation code", C),
     ("bloc", "str", "bloc", C),
     ("source", "str", "registry, discovered or gazetteer", C),
-    ("n_statements", "int", "statements attributed to the actor", C),
+    ("n_statements", "int", "statements credited to the actor (as speaker or joint speaker; "
+                            "repeats counted once)", C),
     ("kind", "str", "person, organisation or state", E),
 )
 

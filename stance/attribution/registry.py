@@ -351,20 +351,25 @@ class ActorRegistry:
                     if all(key[m] in toks[i + m].keys for m in range(1, n)):
                         cands.append(Match(i, i + n, aid, how, toks[i].start, toks[i + n - 1].end))
         rank = {"alias": 0, "surname": 1, "title": 2}
-        cands.sort(key=lambda m: (-m.length, rank[m.how], m.i))
-        taken: set[int] = set()
-        out = []
-        for m in cands:
-            if any(p in taken for p in range(m.i, m.j)):
-                continue
-            taken.update(range(m.i, m.j))
-            out.append(m)
-        return sorted(out, key=lambda m: m.i)
+        return longest_first(cands, lambda m: (-m.length, rank[m.how], m.i))
 
     def match_text(self, text: str) -> list[tuple[str, str]]:
         """(actor_id, surface) for every mention in a string (titles excluded)."""
         toks = tokenize(text)
         return [(m.actor_id, text[m.start:m.end]) for m in self.find(toks, titles=False)]
+
+
+def longest_first(cands: list, order) -> list:
+    """Non-overlapping spans (objects with .i, .j) taken in `order`, returned by position."""
+    cands = sorted(cands, key=order)
+    taken: set[int] = set()
+    out = []
+    for m in cands:
+        if any(p in taken for p in range(m.i, m.j)):
+            continue
+        taken.update(range(m.i, m.j))
+        out.append(m)
+    return sorted(out, key=lambda m: m.i)
 
 
 def _alias_tokens(alias: str) -> list[str]:

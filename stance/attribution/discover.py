@@ -1,0 +1,526 @@
+"""Discovered actors: what a speaker phrase names when no registry actor matches it.
+
+`parse(phrase)` reads a speaker phrase ("المتحدث باسم الكرملين، دميتري بيسكوف", "the Russian
+foreign minister", "Chief executive Lindiwe Mokoena", "ألمانيا وفرنسا") with the bundled
+gazetteer and the title/institution word lists, and returns one `Description` per actor it
+names (coordinated speakers are split): a person's name with titles and roles stripped, the
+role, the organisation, the country; or, for a name-less phrase, the gazetteer entity it names
+(a country = its government, a seat = the office it stands for, an organisation, an office of a
+country, a role of a country or organisation).
+
+`DocActors` gives each description a key within one document, so that carry-over works on
+discovered speakers and "Mokoena" or "the minister" later in the article is the same actor as
+"Chief executive Lindiwe Mokoena" / "Transport Minister Naledi Khumalo" before it. Corpus-wide
+merging (full name vs surname, spellings, scripts) happens once, in `actors.py`.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from ..textnorm import ARABIC_LETTER, STOPWORDS_AR
+from .gazetteer import Hit, gazetteer
+from .lexicon import is_filler, lexicon
+from .registry import canon, tokenize
+
+_LOCATIVE = {"in", "at", "في", "à", "в", "во", "from", "de"}
+_ROLE_KIND = {"spokesperson": "spokes", "adviser": "advis", "national security adviser": "advis"}
+
+
+@dataclass
+class Description:
+    name: str = ""              # a person's or organisation's own name as written
+    name_keys: tuple = ()       # comparison form of the name's tokens
+    role: str = ""              # English role from the gazetteer ("spokesperson")
+    office: str = ""            # English office ("foreign ministry")
+    org: str = ""               # organisation spoken for (English label)
+    org_code: str = ""          # seat id or organisation code of `org`
+    country: str = ""           # ISO3 or organisation code
+    kind: str = ""              # person | organisation | state
+    gender: str = ""
+    text: str = ""              # the words of the phrase that describe this actor
+    start: int = 0              # offsets of `text` inside the phrase
+    end: int = 0
+    titled: bool = False        # a title, role or organisation introduces the name
+
+    def to_dict(self) -> dict:
+        return {f: getattr(self, f) for f in ("name", "name_keys", "role", "office", "org",
+                                              "org_code", "country", "kind", "gender", "text")}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Description":
+        return cls(**{**d, "name_keys": tuple(d.get("name_keys") or ())})
+
+    @property
+    def source(self) -> str:
+        return "discovered" if self.name else "gazetteer"
+
+    @property
+    def role_kind(self) -> str:
+        r = self.role
+        for k in ("minist", "secretary"):
+            if k in r:
+                return "minist"
+        if r in _ROLE_KIND:
+            return _ROLE_KIND[r]
+        if r in ("president", "leader", "governor", "mayor", "director-general",
+                 "secretary-general", "chief", "head"):
+            return "head"
+        L = lexicon()
+        keys = {canon(t.norm) for t in tokenize(r)}
+        return next((k for k, words in L.role_category.items() if keys & words), r)
+
+    def display(self) -> str:
+        """English-first display name: the name, else a gazetteer description."""
+        g = gazetteer()
+        if self.name:
+            return self.name
+        if self.kind == "state":
+            return g.government(self.country)
+        if self.kind == "organisation":
+            if self.org:
+                return self.org
+            if self.office and self.country:
+                return f"{g.adjective(self.country)} {self.office}"
+            return self.office
+        if self.org_code:
+            qual = self.org if self.org_code not in g.countries else g.adjective(self.org_code)
+        else:
+            qual = g.adjective(self.country) if self.country else ""
+        return f"{qual} {self.role}".strip() if self.role else self.text
+
+    def key(self) -> str:
+        """Identity within a document (before surname/role resolution)."""
+        if self.name:
+            return ("p:" if self.kind == "person" else "o:") + " ".join(self.name_keys)
+        if self.kind == "state":
+            return "c:" + self.country
+        if self.kind == "organisation":
+            return "o:" + (self.org_code or f"{self.office}@{self.country}")
+        return f"r:{self.role}@{self.org_code or self.country}"
+
+
+def fold(word: str) -> str:
+    """Comparison form of a name token: canon + no Latin diacritics (Araújo = Araujo)."""
+    w = canon(word)
+    if not ARABIC_LETTER.match(w):
+        w = "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c))
+    return w
+
+
+def _cls(toks, k, hit_at, L) -> str:
+    """hit | joint | conn | title | inst | func | notname | word | artword | lower"""
+    t = toks[k]
+    if k in hit_at:
+        return "hit"
+    ck, n = canon(t.norm), t.norm
+    if n in L.joint:
+        return "joint"
+    latin = not ARABIC_LETTER.match(n)
+    if n in L.connectors and (latin or n not in L.titles):
+        return "conn"
+    if ck in L.titles or n in L.honorifics:
+        return "title"
+    if ck in L.institutions:
+        return "inst"
+    if n in L.latin_function or is_filler(n, L.filler) or n in L.post_stop or n in L.pre_stop \
+            or n.isdigit() or n in L.pronouns or not latin and (len(n) < 2 or "\u064b" in t.surface
+                                                               or n in L.subject_end
+                                                               or n in STOPWORDS_AR):
+        return "func"
+    if ck in L.not_names:
+        return "notname"
+    if latin:
+        return "word" if t.surface[:1].isupper() else "lower"
+    return "artword" if n.startswith(("ال", "وال", "لل", "بال", "فال", "كال", "ولل")) else "word"
+
+
+def _glued(tok, L) -> bool:
+    """An Arabic token glued to "و" that starts a new conjunct ("وفرنسا", "وماكرون")."""
+    if not tok.surface.lstrip("\u200f").startswith("و") or len(tok.norm) < 4:
+        return False
+    g, ck = gazetteer(), canon(tok.norm)
+    return ck not in g.index and ck not in L.titles and ck not in L.institutions
+
+
+def _gap(phrase, toks, a, b) -> str:
+    return phrase[toks[a].end:toks[b].start]
+
+
+class _Run:
+    def __init__(self, idx, org, glued=False):
+        self.idx, self.org, self.glued = idx, org, glued
+
+
+def _runs(phrase, toks, cls, hit_at, L) -> list[_Run]:
+    """Name runs: organisation names (led by or ending in an institution word, or holding a
+    country: "Health Canada") and person names."""
+    n, out, k = len(toks), [], 0
+    arabic = any(ARABIC_LETTER.match(t.norm) for t in toks)
+    in_run: set[int] = set()
+    while k < n:
+        c = cls[k]
+        head = all(cls[x] in ("conn", "func") for x in range(k))
+        lead = c == "inst" and (arabic or toks[k].surface[:1].isupper() or head) or \
+            c == "hit" and hit_at[k].i == k and hit_at[k].entry.code == "ministry" and \
+            (toks[k].surface[:1].isupper() or head) and _portfolio_follows(phrase, toks, cls, hit_at, k)
+        if not (lead or c == "word"):
+            k += 1
+            continue
+        prev_entity = k > 0 and (k - 1 in in_run or k - 1 in hit_at and
+                                 hit_at[k - 1].entry.kind in ("country", "seat", "org", "demonym"))
+        glued = arabic and prev_entity and _glued(toks[k], L)
+        idx, inst = list(range(k, hit_at[k].j)) if c == "hit" else [k], lead
+        j = idx[-1] + 1
+        while j < n and j - k < 10:
+            gap = _gap(phrase, toks, j - 1, j)
+            cj = cls[j]
+            if any(ch in gap for ch in ".:;!?؟؛\"“”«»()"):
+                break
+            comma = any(ch in gap for ch in ",،")
+            entity_hit = cj == "hit" and hit_at[j].i == j and \
+                hit_at[j].entry.kind in ("country", "seat", "org", "demonym")
+            if arabic:
+                if inst and not comma and (cj in ("word", "artword", "inst", "conn") or
+                                           cj == "hit" and hit_at[j].entry.kind != "role"):
+                    idx.append(j)
+                elif not inst and not comma and cj in ("word", "artword") and len(idx) < 4 \
+                        and not _glued(toks[j], L):
+                    idx.append(j)
+                else:
+                    break
+            elif not comma and cj in ("word", "inst") and (cj == "word" or inst or
+                                                          toks[j].surface[:1].isupper() or
+                                                          cls[idx[-1]] == "word"):
+                inst = inst or cj == "inst"
+                idx.append(j)
+            elif not comma and entity_hit and (inst or hit_at[j].entry.kind in ("country", "seat")):
+                idx += list(range(j, hit_at[j].j))
+                inst, j = True, hit_at[j].j
+                continue
+            elif inst and lead and not comma and cj == "lower":
+                idx.append(j)
+            elif cj in ("conn", "joint") or comma and inst and cj in ("word", "inst"):
+                ext = _extension(phrase, toks, cls, hit_at, j, lowercase=inst and lead)
+                if ext and (inst or any(cls[x] == "inst" and toks[x].surface[:1].isupper()
+                                        for x in ext)):
+                    inst = True
+                    idx += list(range(j, ext[-1] + 1))
+                    j = ext[-1] + 1
+                    continue
+                break
+            else:
+                break
+            j += 1
+        if arabic and not inst:
+            while idx and cls[idx[0]] == "artword":
+                idx = idx[1:]
+        while idx and cls[idx[-1]] in ("conn", "joint"):
+            idx.pop()
+        if idx:
+            # "центра «Арарат Аналитика»", "the lender Gold Coast": a name after an institution
+            after_inst = k > 0 and cls[k - 1] == "inst" and not arabic
+            org = inst or after_inst or any(x in hit_at for x in idx) or \
+                (len(idx) == 1 and toks[idx[0]].surface.isupper() and len(toks[idx[0]].norm) >= 2
+                 and not arabic)
+            out.append(_Run(idx, org, glued))
+            in_run.update(idx)
+        k = max(j, k + 1)
+    return out
+
+
+def _portfolio_follows(phrase, toks, cls, hit_at, k) -> bool:
+    """A generic "ministry" followed by its portfolio: "Ministry of Development", "ministère
+    guinéen de l'Hydraulique", "Министерство по чрезвычайным ситуациям"."""
+    j = hit_at[k].j
+    while j < len(toks) and (j in hit_at and hit_at[j].entry.kind == "demonym"):
+        j = hit_at[j].j
+    return j < len(toks) and cls[j] == "conn" and bool(_extension(phrase, toks, cls, hit_at, j, True))
+
+
+def _extension(phrase, toks, cls, hit_at, j, lowercase=False) -> list[int]:
+    """Tokens from j that continue an organisation name: connectors, then capitalised words
+    (or a country; lower-case words too after a French/Russian institution) — "of Development,
+    Industry and Trade", "of Ghana", "de crise national", "по чрезвычайным ситуациям"."""
+    stop = ".:;!?\"“”«»()"
+    words = ("word", "inst", "lower") if lowercase else ("word", "inst")
+    k = j
+    while k < len(toks) and cls[k] in ("conn", "joint"):
+        if k > j and any(ch in _gap(phrase, toks, k - 1, k) for ch in stop):
+            return []
+        k += 1
+    if k >= len(toks) or k > j and any(ch in _gap(phrase, toks, k - 1, k) for ch in stop):
+        return []
+    if cls[k] in words:
+        out = list(range(j, k + 1))
+        while k + 1 < len(toks) and cls[k + 1] in words and \
+                not any(ch in _gap(phrase, toks, k, k + 1) for ch in ",،" + stop):
+            k += 1
+            out.append(k)
+        return out
+    if cls[k] == "hit" and hit_at[k].entry.kind in ("country", "seat", "org"):
+        return list(range(j, hit_at[k].j))
+    return []
+
+
+def parse(phrase: str) -> list[Description]:
+    """The actors a speaker phrase names (several when coordinated); [] when none."""
+    L, g = lexicon(), gazetteer()
+    toks = tokenize(phrase)
+    if not toks:
+        return []
+    # "بوتين لـ ماكرون": what follows an Arabic "to" is the addressee, not a speaker.
+    cut = next((k for k, t in enumerate(toks) if k > 0 and t.norm in ("ل", "لنظيره", "لنظيرته")), None)
+    if cut is not None:
+        toks = toks[:cut]
+    hits = g.find(toks)
+    hit_at = {p: h for h in hits for p in range(h.i, h.j)}
+    cls = [_cls(toks, k, hit_at, L) for k in range(len(toks))]
+    runs = _runs(phrase, toks, cls, hit_at, L)
+    in_org = {i for r in runs if r.org for i in r.idx}
+    # Split points: "and"/"et"/"и"/"و" between entities, or a word glued to "و".
+    cuts = []
+    for k in range(1, len(toks)):
+        if k in in_org:
+            continue
+        if cls[k] == "joint" and k < len(toks) - 1:
+            cuts.append((k, k + 1))
+        elif any(r.glued and r.idx[0] == k for r in runs) or \
+                k in hit_at and hit_at[k].i == k and _glued_hit(toks[k], hit_at[k]):
+            cuts.append((k, k))
+    parts, lo = [], 0
+    for a, b in cuts:
+        parts.append(list(range(lo, a)))
+        lo = b
+    parts.append(list(range(lo, len(toks))))
+    parts = [p for p in parts if p]
+    descs = [_describe(phrase, toks, p, hit_at, cls, runs) for p in parts]
+    if len(descs) > 1 and not all(d is not None and (d.name or d.kind in ("state", "organisation"))
+                                  for d in descs):
+        descs = [_describe(phrase, toks, list(range(len(toks))), hit_at, cls, runs)]
+    return [d for d in descs if d is not None]
+
+
+def _glued_hit(tok, hit) -> bool:
+    return tok.surface.lstrip("\u200f").startswith("و") and \
+        hit.entry.kind in ("country", "seat", "org") and canon(tok.norm) not in gazetteer().index
+
+
+def _describe(phrase, toks, part, hit_at, cls, all_runs) -> Description | None:
+    L = lexicon()
+    P = set(part)
+    runs = [r for r in all_runs if r.idx[0] in P]
+    hits = sorted({id(hit_at[i]): hit_at[i] for i in part if i in hit_at}.values(), key=lambda h: h.i)
+    in_runs = {i for r in runs for i in r.idx}
+    d = Description()
+    _qualify(d, [h for h in hits if h.i not in in_runs], toks)
+    persons = [r for r in runs if not r.org and not _portfolio(r, toks, cls, hit_at)
+               and not _modifier(phrase, toks, r)]
+    orgs = [r for r in runs if r.org]
+    arabic = any(ARABIC_LETTER.match(toks[i].norm) for i in part)
+    if arabic and runs:
+        # the head of an Arabic phrase comes first; an organisation right after a title is
+        # the person's affiliation ("ممثل منظمة الأغذية …، السيد كريم الحداد")
+        first = [r for r in runs if r in persons or r.org and not (
+            persons and r.idx[0] > 0 and cls[r.idx[0] - 1] in ("title", "hit"))]
+        if first and first[0].org:
+            persons = []
+            orgs = first
+    if persons:
+        multi = [r for r in persons if len(r.idx) >= 2]
+        # "Депутат Жогорку Кенеша … Айгуль Токтогулова": the name nearest the verb, not a
+        # name after "of"/"de" (an affiliation)
+        free = [r for r in multi if not (r.idx[0] > 0 and cls[r.idx[0] - 1] == "conn")]
+        r = persons[0] if arabic else (free[-1] if free else multi[-1] if multi else persons[-1])
+        d.kind, d.role = "person", d.role
+        if orgs and not d.org_code:
+            d.org = _surface(phrase, toks, orgs[0].idx, orgs[0].glued)
+    elif orgs:
+        r = orgs[0]
+        d.kind, d.role = "organisation", ""
+        inner = [hit_at[i] for i in r.idx if i in hit_at]
+        if inner and not d.country:
+            d.country = inner[0].entry.country
+    elif any(cls[i] == "notname" for i in part) and not (d.role or d.org_code or d.office):
+        return None
+    elif d.kind or any(cls[i] == "title" and toks[i].norm not in L.honorifics for i in part):
+        if not d.kind:
+            t = next(toks[i] for i in part if cls[i] == "title")
+            d.kind, d.role = "person", t.surface.lower()
+        marks = [(h.i, h.j - 1) for h in hits] + [(i, i) for i in part if cls[i] == "title"]
+        lo, hi = min(a for a, _ in marks), max(b for _, b in marks)
+        if any(cls[i] == "notname" for i in part) and not (d.role or d.org_code or d.office):
+            return None
+        d.start, d.end = toks[lo].start, toks[hi].end
+        d.text = phrase[d.start:d.end]
+        return d
+    else:
+        return None
+    d.name = _surface(phrase, toks, r.idx, r.glued)
+    if d.kind == "person" and not d.role:
+        title = [toks[i] for i in part if cls[i] == "title" and i < r.idx[0]
+                 and toks[i].norm not in L.honorifics]
+        d.role = title[-1].surface.lower() if title else ""
+    keys = [fold(toks[i].norm) for i in r.idx if d.kind == "person" or cls[i] != "conn"]
+    if r.glued and keys:
+        keys[0] = fold(toks[r.idx[0]].norm[1:])
+    d.name_keys = tuple(keys)
+    lo = r.idx[0]
+    while lo - 1 in P and cls[lo - 1] in ("hit", "title", "conn") and \
+            not any(ch in _gap(phrase, toks, lo - 1, lo) for ch in ".:;\"“”«»"):
+        lo -= 1
+    while lo < r.idx[0] and cls[lo] == "conn":
+        lo += 1
+    d.titled = lo < r.idx[0] or r.org
+    d.start, d.end = toks[lo].start, toks[r.idx[-1]].end
+    d.text = phrase[d.start:d.end]
+    return d
+
+
+def _modifier(phrase, toks, r) -> bool:
+    """"Toronto-based", "Accra-based": a place glued to a lower-case word, not a name."""
+    k = r.idx[-1]
+    return len(r.idx) == 1 and k + 1 < len(toks) and \
+        phrase[toks[k].end:toks[k + 1].start] == "-" and toks[k + 1].surface[:1].islower()
+
+
+def _portfolio(r, toks, cls, hit_at) -> bool:
+    """Capitalised words that name a minister's portfolio ("ministre de l'Énergie")."""
+    k = r.idx[0] - 1
+    if k < 0 or cls[k] != "conn":
+        return False
+    lower, steps = 0, 0
+    while k >= 0 and steps < 8 and (cls[k] in ("conn", "word") or k in hit_at and
+                                    hit_at[k].entry.kind == "demonym" or
+                                    cls[k] == "lower" and lower < 2):
+        lower += cls[k] == "lower"
+        k, steps = k - 1, steps + 1
+    return k >= 0 and (cls[k] == "title" or k in hit_at and hit_at[k].entry.kind in ("role", "office"))
+
+
+def _surface(phrase, toks, idx, glued=False) -> str:
+    s = phrase[toks[idx[0]].start:toks[idx[-1]].end]
+    if glued:
+        s = s.lstrip("\u200f")[1:]
+    return s.strip(" ,،'\"“”«»")
+
+
+def _qualify(d: Description, hits: list[Hit], toks) -> None:
+    """Role, office, organisation and country from the gazetteer words of the phrase."""
+    g = gazetteer()
+    loc_country = ""
+    for h in hits:
+        e = h.entry
+        prev = toks[h.i - 1].norm if h.i > 0 else ""
+        locative = prev in _LOCATIVE
+        if e.kind == "role":
+            if not d.role:
+                d.role, d.gender = e.code, d.gender or e.gender
+                if e.country and not d.country:
+                    d.country = e.country
+        elif e.kind == "office":
+            if not d.office:
+                d.office = e.code
+                d.gender = d.gender or ""
+                if e.country and not d.country:
+                    d.country = e.country
+        elif e.kind == "demonym":
+            if not d.country:
+                d.country = e.country
+        elif e.kind == "country":
+            if locative:
+                loc_country = loc_country or e.country
+            elif not d.country:
+                d.country = e.country
+        elif e.kind == "seat":
+            if locative and e.ambiguous:
+                loc_country = loc_country or e.country
+                continue
+            if e.extra == "government":          # a capital: its country's government
+                d.country = d.country or e.country
+            elif not d.org_code:
+                d.org_code, d.country = e.code, d.country or e.country
+                d.org = e.label
+        elif e.kind == "org":
+            if not d.org_code:
+                d.org_code, d.org = e.code, g.orgs[e.code].get("name", e.code)
+                d.country = d.country or e.code
+    if d.office and not d.org:
+        d.org = f"{g.adjective(d.country)} {d.office}" if d.country else ""
+    if d.role and not d.org and d.country:
+        office = next((h.entry.extra for h in hits if h.entry.kind == "role" and h.entry.extra), "")
+        d.org = f"{g.adjective(d.country)} {office}" if office else g.government(d.country)
+    if d.role:
+        d.kind = "person"
+    elif d.org_code or d.office:
+        d.kind = "organisation"
+    elif d.country:
+        d.kind = "state"
+    if d.kind == "state" and not any(h.entry.kind in ("country", "seat") for h in hits):
+        d.kind = ""                              # a demonym alone names nobody
+    if not d.country and loc_country and d.role:
+        d.country = loc_country
+
+
+@dataclass
+class DocActors:
+    """Keys of the actors discovered in one document, with surname and role resolution."""
+    actors: dict = field(default_factory=dict)      # key -> Description (most complete)
+    order: list = field(default_factory=list)       # keys in order of first appearance
+
+    def register(self, d: Description) -> str:
+        key = d.key()
+        if d.kind == "person" and d.name and len(d.name_keys) > 1 and key not in self.actors:
+            # "بيسكوف الغرب …": a known surname first is that person, the rest is not a name
+            for k in reversed(self.order):
+                o = self.actors[k]
+                if o.kind == "person" and len(o.name_keys) >= 2 and \
+                        o.name_keys[-1] == d.name_keys[0]:
+                    d.text = d.name.split()[0]
+                    return k
+        if d.kind == "person" and d.name:
+            if len(d.name_keys) == 1:
+                for k in reversed(self.order):
+                    o = self.actors[k]
+                    if o.kind == "person" and o.name_keys and o.name_keys[-1] == d.name_keys[0]:
+                        return k
+            else:
+                single = "p:" + d.name_keys[-1]
+                if single in self.actors and single not in self.order[:0]:
+                    self.actors[key] = _merge(self.actors.pop(single), d)
+                    self.order[self.order.index(single)] = key
+                    self.aliases_of_single = getattr(self, "aliases_of_single", {})
+                    self.aliases_of_single[single] = key
+                    return key
+        elif d.kind == "person" and d.role:
+            for k in reversed(self.order):
+                o = self.actors[k]
+                if o.kind == "person" and o.name and o.role_kind == d.role_kind and \
+                        (not d.country or not o.country or o.country == d.country):
+                    return k
+        if key in self.actors:
+            self.actors[key] = _merge(self.actors[key], d)
+        else:
+            self.actors[key] = d
+            self.order.append(key)
+        return key
+
+    def knows(self, d: Description) -> bool:
+        """A person already named in this document (full name, or the same surname)."""
+        if d.key() in self.actors:
+            return True
+        return d.kind == "person" and bool(d.name_keys) and any(
+            o.kind == "person" and o.name_keys and o.name_keys[-1] == d.name_keys[-1]
+            for o in self.actors.values())
+
+    def resolve(self, key: str) -> str:
+        return getattr(self, "aliases_of_single", {}).get(key, key)
+
+
+def _merge(a: Description, b: Description) -> Description:
+    """The more complete of two descriptions of one actor, with the other's gaps filled."""
+    best, other = (b, a) if len(b.name_keys) > len(a.name_keys) else (a, b)
+    for f in ("role", "office", "org", "org_code", "country", "gender"):
+        if not getattr(best, f) and getattr(other, f):
+            setattr(best, f, getattr(other, f))
+    return best
