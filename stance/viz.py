@@ -170,7 +170,7 @@ def actor_topic_heatmap(actor_topic: pd.DataFrame, topics: pd.DataFrame | None =
             fig = ax.figure
         cmap = plt.get_cmap(NET_CMAP).with_extremes(bad="#eeeeee")
         im = ax.imshow(np.ma.masked_invalid(vals), cmap=cmap, vmin=-1, vmax=1, aspect="auto")
-        ax.set_yticks(range(len(actors)), [wrap(a, 26) for a in actors])
+        ax.set_yticks(range(len(actors)), [wrap(a, 26, 3) for a in actors])
         ax.set_xticks(range(len(tids)))
         if numbered:
             ax.set_xticklabels([str(i + 1) for i in range(len(tids))])
@@ -243,8 +243,9 @@ def network(edges: pd.DataFrame, ax=None):
     colours = bloc_colours(bloc.values())
     wmax = max(d["weight"] for _, _, d in h.edges(data=True))
     n = len(nodes)
+    size = (6.0, 3.2) if n <= 3 else (min(7.5 + 0.12 * n, 11), min(5.6 + 0.12 * n, 9))
     with plt.rc_context(RC):
-        fig, ax = _axes(ax, (min(7.5 + 0.12 * n, 11), min(5.6 + 0.12 * n, 9)))
+        fig, ax = _axes(ax, size)
         for kind, colour, style in (("congruence", AGREE_COLOUR, "solid"),
                                     ("conflict", CONFLICT_COLOUR, "dashed")):
             es = [(a, b) for a, b, d in h.edges(data=True)
@@ -265,10 +266,15 @@ def network(edges: pd.DataFrame, ax=None):
                   fontsize=8)
         ax.set_title("Agreement and conflict between actors (line width: strength)", loc="left")
         ax.margins(0.18)
+        xy = np.array([pos[x] for x in nodes], dtype=float)
+        span = np.ptp(xy, axis=0)
+        if span[1] < 0.25 * max(span[0], 1e-9):      # a line of nodes: centre it vertically
+            half = 0.25 * max(span[0], 1.0)
+            ax.set_ylim(xy[:, 1].mean() - half, xy[:, 1].mean() + half)
         ax.axis("off")
         pts = [pos[x] for x in nodes]
         amiri = arabic_font()
-        place_labels(ax, pts, [wrap(x, 16) for x in nodes], fonts=[font_for(x, amiri) for x in nodes],
+        place_labels(ax, pts, [wrap(x, 16, 3) for x in nodes], fonts=[font_for(x, amiri) for x in nodes],
                      fontsize=8, offset=10,
                      bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
     return fig
@@ -333,7 +339,7 @@ def timeline(tl: pd.DataFrame, topics: pd.DataFrame | None = None, topic_id: str
                 for k in sorted(set(st)):
                     idx = [i for i, v in enumerate(st) if v == k]
                     a.plot([xs[i] for i in idx], [ys[i] for i in idx], marker=markers[s], ms=5,
-                           lw=1.3, color=colours[s], label=short(s, 26) if first else None,
+                           lw=1.3, color=colours[s], label=wrap(s, 24, 3) if first else None,
                            markeredgecolor="white", markeredgewidth=0.5)
                     first = False
             a.axhline(0, color="#999999", lw=0.7)
