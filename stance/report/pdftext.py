@@ -370,11 +370,19 @@ def _cid_to_gid(original, pydyf):
 @contextlib.contextmanager
 def searchable_text():
     """While active, WeasyPrint writes a text layer that extracts as the typeset text."""
-    import pydyf
-    from weasyprint.draw import text as wp_text
-    from weasyprint.matrix import Matrix
-    from weasyprint.pdf import fonts as wp_fonts
-    from weasyprint.text.ffi import FROM_UNITS, ffi, pango
+    try:
+        import pydyf
+        from weasyprint.draw import text as wp_text
+        from weasyprint.matrix import Matrix
+        from weasyprint.pdf import fonts as wp_fonts
+        from weasyprint.text.ffi import FROM_UNITS, ffi, pango
+        wp_text.draw_first_line, wp_fonts._build_vector_font_dictionary  # noqa: B018
+    except (ImportError, AttributeError):     # another WeasyPrint: its own text layer
+        import warnings
+        warnings.warn("this WeasyPrint version is not known to stance's PDF text layer; "
+                      "Arabic in the PDF may not copy or search correctly")
+        yield
+        return
     with _LOCK:
         draw, build = wp_text.draw_first_line, wp_fonts._build_vector_font_dictionary
         wp_text.draw_first_line = _draw_first_line(draw, ffi, pango, FROM_UNITS, Matrix)
