@@ -93,8 +93,13 @@ def _cluster(local: dict) -> dict:
     gkey = {}
     persons = {lk: d for lk, (d, _) in local.items() if d.kind == "person" and d.name_keys}
     full = defaultdict(set)                         # surname -> full-name global keys
+    docs_of = defaultdict(set)
     for (doc, key), d in persons.items():
-        if len(d.name_keys) >= 2:
+        docs_of[d.name_keys].add(doc)
+    for (doc, key), d in persons.items():
+        # a full name another document's surname may join: introduced by a title or role, or
+        # named in two documents ("ضرورة معرفة مكانة المعلم" is no one's full name)
+        if len(d.name_keys) >= 2 and (d.titled or d.role or len(docs_of[d.name_keys]) > 1):
             full[d.name_keys[-1]].add(d.name_keys)
     # spelling variants: same surname, same first-name skeleton
     canon_full: dict[tuple, tuple] = {}
@@ -113,7 +118,8 @@ def _cluster(local: dict) -> dict:
         elif lk in persons:
             sn = d.name_keys[0]
             sn2 = sn[1:] if ARABIC_LETTER.match(sn) and sn[:1] in "وف" and len(sn) > 4 else sn
-            same_doc = [o for o in by_doc[doc] if len(o.name_keys) >= 2 and o.name_keys[-1] in (sn, sn2)]
+            same_doc = [o for o in by_doc[doc] if len(o.name_keys) >= 2 and o.name_keys[-1] in (sn, sn2)
+                        and o.name_keys in canon_full]
             cands = {canon_full.get(o.name_keys, o.name_keys) for o in same_doc} or \
                 {canon_full.get(k, k) for s in (sn, sn2) for k in full.get(s, ())}
             gkey[lk] = "p:" + " ".join(next(iter(cands))) if len(cands) == 1 else "p:" + sn2

@@ -86,6 +86,7 @@ class Attributor:
                 current, doc = r["doc_id"], _Doc(texts.get(str(r["doc_id"]), ""))
                 self._set_author(doc, authors.get(str(r["doc_id"]), ""))
             rows[pos] = self._attribute_one(r, doc)
+            doc.state.tick()
         names = ATTRIBUTION_COLUMNS + [ACTORS_FIELD]
         cols = pd.DataFrame(rows, index=out.index, columns=names) if rows else \
             pd.DataFrame(columns=names)
@@ -201,6 +202,11 @@ class Attributor:
                 # No clean end to an Arabic subject phrase: only what is surely a name counts.
                 descs = [d for d in descs if d.kind != "person" or d.titled or d.role
                          or doc.actors.knows(d)]
+            descs = [d for d in descs if not d.weak or doc.actors.knows(d)]
+            if len(descs) == 1 and descs[0].generic:
+                # "وأضافت الوكالة", "the agency said": the organisation that spoke before
+                prev = state.last("o")
+                return ([prev], "") if prev else ([], "")
             if descs:
                 self._descs = descs
                 keys = []

@@ -20,8 +20,10 @@ from __future__ import annotations
 class CarryState:
     """Who has spoken so far in one document section."""
 
-    def __init__(self):
-        self.history: list[tuple[str, str, bool]] = []   # (actor key, gender, is_person)
+    def __init__(self, max_gap: int = 3):
+        self.history: list[tuple[str, str, bool, int]] = []   # (key, gender, is_person, at)
+        self.n = 0                                       # statements seen in this document
+        self.max_gap = max_gap                           # statements a speaker carries over
         self.source: str = ""                            # "according to" source in force
         self.mentioned: dict[str, int] = {}              # registry actor -> order of mention
         self.counter = 0
@@ -39,7 +41,11 @@ class CarryState:
         if key is None:
             self.reset()
         else:
-            self.history.append((key, gender or "", is_person))
+            self.history.append((key, gender or "", is_person, self.n))
+
+    def tick(self) -> None:
+        """One more statement of the document."""
+        self.n += 1
 
     def mention(self, key: str) -> None:
         self.mentioned[key] = self.counter
@@ -47,8 +53,11 @@ class CarryState:
 
     # ------------------------------------------------------------ queries
     def last(self, gender: str = "") -> str:
-        """Most recent speaker agreeing with `gender` (m, f, "" = any, o = an organisation)."""
-        for key, g, person in reversed(self.history):
+        """Most recent speaker agreeing with `gender` (m, f, "" = any, o = an organisation),
+        if they spoke in the last `max_gap` statements."""
+        for key, g, person, at in reversed(self.history):
+            if self.n - at > self.max_gap:
+                return ""
             if gender == "o":
                 if not person:
                     return key
@@ -64,7 +73,7 @@ class CarryState:
     def last_distinct(self, n: int, persons_only: bool = True) -> list[str]:
         """The `n` most recent distinct speakers, oldest first ("the two ministers")."""
         out: list[str] = []
-        for key, _, person in reversed(self.history):
+        for key, _, person, _ in reversed(self.history):
             if (person or not persons_only) and key not in out:
                 out.append(key)
             if len(out) == n:

@@ -34,8 +34,11 @@ class Extractors:
         quoted = any(in_quote)
         verbs = [(i, vi) for i, t in enumerate(toks) if not in_quote[i]
                  for vi in [x.verb_info(toks, i)] if vi is not None and not x.negated(toks, i)
-                 and (quoted or t.norm not in L.quote_only)]
+                 and (quoted or t.norm not in L.quote_only) and not x.in_relative(toks, i)]
         for n, (i, vi) in enumerate(verbs):
+            if n == 0 and ARABIC_LETTER.match(toks[i].norm) and x.is_impersonal(toks, i) \
+                    and x.clause_initial(text, toks, i):
+                return Found(note="impersonal formula (يذكر أن …): narration")
             res = self.subject(text, toks, in_quote, i, vi, mentioned)
             if res is not None and res.text and not res.actor_id and not res.carry \
                     and not parse(res.text):
@@ -46,8 +49,6 @@ class Extractors:
                     if inner is not None:
                         return inner
                 return res
-            if n == 0 and ARABIC_LETTER.match(toks[i].norm) and x.is_impersonal(toks, i):
-                return Found(note="impersonal formula (يذكر أن …): narration")
         # "…, saying …" / "…, estimant que …" / "…, заявив, что …": the sentence's subject.
         for i, t in enumerate(toks):
             if t.norm in L.participles and not in_quote[i] and i > 1 and \
@@ -109,12 +110,15 @@ class Extractors:
                               f"{ {'f': 'female ', 'm': 'male ', 'o': 'organisation '}.get(g, '')}"
                               f"speaker")
         unk = x.unknown_subject(text, toks, i, pre_start, post_end, clean, arabic)
+        initial = not arabic or x.clause_initial(text, toks, i)
         if unk is not None:
             phrase, clean_unk = unk
+            fallback = "" if clean_unk or not initial or x.names_nobody(phrase) \
+                else f"fallback:{vgender}"
             return Found(text=phrase, how="reporting_verb", gender=vgender,
                          note=f"subject of '{toks[i].surface}' not in registry",
-                         carry="" if clean_unk else f"fallback:{vgender}")
-        if tense == "past" and (not arabic or x.clause_initial(text, toks, i)):
+                         carry=fallback)
+        if initial:
             if arabic and content and clean:
                 return None
             if not arabic and pre_start < i:
@@ -186,7 +190,7 @@ class Extractors:
                 return Found(chosen.actor_id, text[chosen.start:chosen.end], "according_to",
                              f"'{cue}' source")
             if any(canon(k) in L.anaphor for k in toks[s].keys):
-                return Found(text=toks[s].surface, how="according_to", carry="anaphor",
+                return Found(how="according_to", carry="anaphor",
                              note="source is 'the statement' of the current source")
             if toks[s].norm in L.pronouns or toks[s].norm in ("lui", "elle", "него", "неё", "нее", "ее", "её", "его", "её"):
                 g = {"lui": "m", "него": "m", "его": "m"}.get(toks[s].norm, L.pronouns.get(toks[s].norm, "f"))

@@ -42,10 +42,13 @@ class Description:
     start: int = 0              # offsets of `text` inside the phrase
     end: int = 0
     titled: bool = False        # a title, role or organisation introduces the name
+    weak: bool = False          # one untitled Arabic word among other words: maybe no name
+    generic: bool = False       # "الوكالة", "the agency": an institution named by its kind
 
     def to_dict(self) -> dict:
         return {f: getattr(self, f) for f in ("name", "name_keys", "role", "office", "org",
-                                              "org_code", "country", "kind", "gender", "text")}
+                                              "org_code", "country", "kind", "gender", "text",
+                                              "titled")}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Description":
@@ -121,6 +124,8 @@ def _cls(toks, k, hit_at, L) -> str:
         return "conn"
     if ck in L.titles or n in L.honorifics:
         return "title"
+    if ck in L.anaphor or ck in L.two_participants:
+        return "func"
     if ck in L.institutions:
         return "inst"
     if n in L.latin_function or is_filler(n, L.filler) or n in L.post_stop or n in L.pre_stop \
@@ -164,7 +169,8 @@ def _runs(phrase, toks, cls, hit_at, L) -> list[_Run]:
         lead = c == "inst" and (arabic or toks[k].surface[:1].isupper() or head) or \
             c == "hit" and hit_at[k].i == k and hit_at[k].entry.code == "ministry" and \
             (toks[k].surface[:1].isupper() or head) and _portfolio_follows(phrase, toks, cls, hit_at, k)
-        if not (lead or c == "word"):
+        solo = arabic and c == "artword" and all(cls[x] in ("func", "conn") for x in range(n) if x != k)
+        if not (lead or c == "word" or solo):
             k += 1
             continue
         prev_entity = k > 0 and (k - 1 in in_run or k - 1 in hit_at and
@@ -181,8 +187,7 @@ def _runs(phrase, toks, cls, hit_at, L) -> list[_Run]:
             entity_hit = cj == "hit" and hit_at[j].i == j and \
                 hit_at[j].entry.kind in ("country", "seat", "org", "demonym")
             if arabic:
-                if inst and not comma and (cj in ("word", "artword", "inst", "conn") or
-                                           cj == "hit" and hit_at[j].entry.kind != "role"):
+                if inst and not comma and _ar_org_continues(toks, cls, hit_at, idx, j):
                     idx.append(j)
                 elif not inst and not comma and cj in ("word", "artword") and len(idx) < 4 \
                         and not _glued(toks[j], L):
@@ -213,7 +218,9 @@ def _runs(phrase, toks, cls, hit_at, L) -> list[_Run]:
                 break
             j += 1
         if arabic and not inst:
-            while idx and cls[idx[0]] == "artword":
+            # "وكشف الأسد أن": an article-initial word is a name when it is the whole subject
+            alone = len(idx) == 1 and all(cls[x] in ("func", "conn") for x in range(n) if x != idx[0])
+            while idx and cls[idx[0]] == "artword" and not alone:
                 idx = idx[1:]
         while idx and cls[idx[-1]] in ("conn", "joint"):
             idx.pop()
@@ -227,6 +234,34 @@ def _runs(phrase, toks, cls, hit_at, L) -> list[_Run]:
             in_run.update(idx)
         k = max(j, k + 1)
     return out
+
+
+def _nisba(tok) -> bool:
+    """An Arabic relational adjective ("الدولي", "السورية", "العربي")."""
+    n = canon(tok.norm)
+    return n.endswith(("ي", "يه", "يون", "يين"))
+
+
+def _ar_org_continues(toks, cls, hit_at, idx, j) -> bool:
+    """Does toks[j] continue an Arabic organisation name? An indefinite head takes a genitive
+    phrase ("هيئة تحرير الشام", "منظمة الأغذية والزراعة"); a definite head only adjectives and
+    a "لـ" complement ("المرصد السوري لحقوق الإنسان"), not its verb's object ("التحالف
+    الحوثيين"); after a definite word, a bare word starts a person's name ("المرصد رامي …")."""
+    cj, prev = cls[j], toks[idx[-1]]
+    if cj == "hit":
+        return hit_at[j].entry.kind not in ("role",)
+    if cj not in ("word", "artword", "inst", "conn"):
+        return False
+    definite = toks[idx[0]].norm.startswith(("ال", "وال"))
+    if cj == "word" and cls[idx[-1]] in ("artword", "hit") and not toks[j].norm.startswith(("ل", "ب")):
+        return False
+    if not definite:
+        return len(idx) < 6
+    if cj == "artword" and _nisba(toks[j]):
+        return True
+    if toks[j].norm.startswith("ل") and len(toks[j].norm) > 3:      # "لحقوق", "للاستثمار"
+        return True
+    return cj == "artword" and prev.norm.startswith("ل") and len(idx) < 6
 
 
 def _portfolio_follows(phrase, toks, cls, hit_at, k) -> bool:
@@ -372,6 +407,12 @@ def _describe(phrase, toks, part, hit_at, cls, all_runs) -> Description | None:
     while lo < r.idx[0] and cls[lo] == "conn":
         lo += 1
     d.titled = lo < r.idx[0] or r.org
+    if arabic and d.kind == "person" and len(r.idx) == 1 and not d.titled:
+        d.weak = any(cls[i] in ("word", "artword", "inst", "notname") and i not in r.idx for i in part)
+    if d.kind == "organisation" and len(r.idx) == 1 and cls[r.idx[0]] == "inst" and \
+            (toks[r.idx[0]].norm.startswith(("ال", "وال")) or not arabic and not
+             toks[r.idx[0]].surface[:1].isupper()):
+        d.generic = True
     d.start, d.end = toks[lo].start, toks[r.idx[-1]].end
     d.text = phrase[d.start:d.end]
     return d

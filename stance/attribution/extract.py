@@ -102,17 +102,34 @@ def clause_initial(text, toks, i) -> bool:
     while j >= 0:
         if hard_gap(text, toks, j, j + 1, comma=True):
             return True
-        if toks[j].norm not in L.clause_openers and not is_filler(toks[j].norm, L.filler):
+        if toks[j].norm not in L.clause_openers and not is_filler(toks[j].norm, L.filler) \
+                and not toks[j].norm.isdigit():          # "2014 / 2 / 26 - أعرب …"
             return False
         j -= 1
     return True
 
 
 def is_impersonal(toks, i) -> bool:
+    """The journalist's own formula ("يذكر أن", "يشار إلى"): narration, not a speaker."""
     L = lexicon()
     norm = toks[i].norm
     core = norm[1:] if norm[:1] in "وف" and norm[1:] in L.ar_verbs else norm
-    return core in L.ar_impersonal or L.ar_verbs.get(core, ("", "", ""))[2] == "present"
+    return core in L.ar_impersonal
+
+
+def in_relative(toks, i) -> bool:
+    """An Arabic verb inside a relative clause ("النواب الذين أقروا", "ما قالوا"): it reports
+    nothing about the sentence's source."""
+    L = lexicon()
+    return i > 0 and ARABIC_LETTER.match(toks[i].norm) is not None and toks[i - 1].norm in L.relatives_ar
+
+
+def names_nobody(phrase: str) -> bool:
+    """The subject is somebody that is no actor ("السكان", "شهود عيان", "وسائل إعلام")."""
+    from .registry import tokenize
+    L = lexicon()
+    return any(canon(t.norm) in L.not_names or canon(t.norm[1:]) in L.not_names and t.norm[:1] in "وف"
+               for t in tokenize(phrase)[:3])
 
 
 def pronoun_at(toks, i):
@@ -234,13 +251,19 @@ def unknown_subject(text, toks, i, pre_start, post_end, clean_stop, arabic):
             (post_end >= len(toks) or is_stop(toks[post_end], L.clean_stop) or len(cont) <= 4)
         bounded = bounded or clean_end
         pre = [k for k in range(pre_start, i) if toks[k].norm not in L.clause_openers
-               and not is_filler(toks[k].norm, L.filler)]
+               and not is_filler(toks[k].norm, L.filler) and not toks[k].norm.isdigit()]
         post_ok = cont and not toks[cont[0]].norm.isdigit() and \
             (clause_initial(text, toks, i) or not pre or clean_end and len(cont) <= 4)
         if post_ok:
             return text[toks[cont[0]].start:toks[cont[-1]].end], bounded
         if pre and len(pre) <= 10:
-            return text[toks[pre[0]].start:toks[pre[-1]].end], True
+            from .discover import parse
+            phrase = text[toks[pre[0]].start:toks[pre[-1]].end]
+            # SVO: the subject ends right before its verb ("… صور نشرت مطلع … كشفت" names no one)
+            ds = parse(phrase)
+            if ds and len(phrase) - ds[-1].end > 12:
+                return None
+            return phrase, True
         return None
     from .discover import parse
     end = i

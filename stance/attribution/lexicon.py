@@ -96,6 +96,7 @@ class Lexicon:
     needs_next: dict          # form -> words one of which must follow
     quote_only: frozenset     # forms that report only in a statement with a quotation
     relative: frozenset
+    relatives_ar: frozenset
     first_person: frozenset
     org_anaphor: frozenset
     according_pronoun: tuple  # (token tuple, gender)
@@ -170,6 +171,7 @@ def lexicon() -> Lexicon:
         needs_next=needs_next, pronouns=pronouns,
         quote_only=_norm_set(_words(v["en"].get("quote_only"))),
         relative=_norm_set(_all_langs(w.get("relative"))),
+        relatives_ar=_norm_set(_words(w.get("relatives_ar"))),
         first_person=_norm_set(_all_langs(w.get("first_person"))),
         org_anaphor=_norm_set(_all_langs(w.get("org_anaphor"))),
         according_pronoun=tuple((tuple(t.norm for t in tokenize(k)), str(g or ""))
