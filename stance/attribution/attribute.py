@@ -55,6 +55,7 @@ class _Doc:
         self.author: str = ""            # actor key of the document's author
         self.author_keys: set = set()
         self.acronyms = acronyms(text)   # "CENA" -> "Commission électorale nationale autonome"
+        self.text = text
 
 
 class Attributor:
@@ -180,9 +181,10 @@ class Attributor:
         head = re.split(r"\s(?:ل|لـ|to|à|для)(?:\s|$)", prefix.strip())[0]   # "بوتين لـ ماكرون"
         if len(d.text) < 0.7 * len(head.strip()):
             return False
-        latin = not any("\u0600" <= ch <= "\u06ff" for ch in prefix)
-        return not (latin and d.kind == "person" and d.name and len(d.name_keys) < 2
-                    and not doc.actors.knows(d))
+        if d.kind == "person" and d.name and len(d.name_keys) < 2 and not doc.actors.knows(d):
+            # one word: a name only when the article names it again ("بايدن:", not "ثالثا:")
+            return doc.text.count(d.name.lstrip("و")) >= 2
+        return True
 
     def _resolve(self, found: Found | None, doc: _Doc, kind: str) -> tuple[list[str], str]:
         """Actor keys credited by a Found record (registry ids or "~" discovered keys)."""

@@ -131,7 +131,8 @@ def _cls(toks, k, hit_at, L) -> str:
     if n in L.latin_function or is_filler(n, L.filler) or n in L.post_stop or n in L.pre_stop \
             or n.isdigit() or n in L.pronouns or not latin and (len(n) < 2 or "\u064b" in t.surface
                                                                or n in L.subject_end
-                                                               or n in STOPWORDS_AR):
+                                                               or n in STOPWORDS_AR
+                                                               or n[:1] in "وف" and n[1:] in STOPWORDS_AR):
         return "func"
     if ck in L.not_names:
         return "notname"
@@ -224,6 +225,11 @@ def _runs(phrase, toks, cls, hit_at, L) -> list[_Run]:
                 idx = idx[1:]
         while idx and cls[idx[-1]] in ("conn", "joint"):
             idx.pop()
+        if idx and inst and not arabic and idx[0] > 0 and idx[0] - 1 in hit_at and \
+                hit_at[idx[0] - 1].entry.kind in ("demonym", "country") and \
+                toks[idx[0] - 1].surface[:1].isupper() and _gap(phrase, toks, idx[0] - 1, idx[0]).strip() == "":
+            h = hit_at[idx[0] - 1]                # "Brazilian Steel Institute", "Ghana Statistical …"
+            idx = list(range(h.i, h.j)) + idx
         if idx:
             # "центра «Арарат Аналитика»", "the lender Gold Coast": a name after an institution
             after_inst = k > 0 and cls[k - 1] == "inst" and not arabic

@@ -351,7 +351,7 @@ def first_person(toks, lo, i) -> bool:
     j = i - 1
     while j >= lo and (toks[j].norm in L.auxiliaries or toks[j].norm in L.adverbs):
         j -= 1
-    if j >= 0 and toks[j].norm in L.first_person:
+    if j >= lo and toks[j].norm in L.first_person:
         return True
     words = [t for t in toks[lo:i] if t.norm not in L.latin_function or t.norm in L.first_person]
     return bool(words) and words[0].norm in L.first_person and len(words) <= 3

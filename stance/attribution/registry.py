@@ -15,8 +15,13 @@ actors.yaml is written by the analyst, never by the program. Format::
         country: RUS                # ISO 3166-1 alpha-3 or a registry code (NATO, EU, DPR …)
         bloc: Russia                # the analyst's grouping
         gender: m                   # m | f; used for Arabic verb agreement in carry-over
-    blocs:                          # optional: bloc -> description
-      Russia: Russian state and allies
+    blocs:                          # optional: bloc -> description, or -> {description,
+      Russia: Russian state and allies   # countries: [ISO3, …]} to put countries in the bloc
+      West: {description: NATO and EU, countries: [USA, GBR, FRA, DEU]}
+
+Actors found without the registry (discovered names, gazetteer countries and offices) take their
+bloc from these `countries:` lists, else from the bloc every registry actor of their country
+shares, else from the bundled gazetteer's default blocs (blocs.yaml).
 
 Matching folds Arabic spelling variation (textnorm.normalize), strips proclitics and the article
 (و ب ل ف ال وال لل …, textnorm.token_variants), prefers the longest alias, and also matches a
@@ -143,7 +148,15 @@ class ActorRegistry:
     def __init__(self, actors: list[Actor] | None = None, blocs: dict | None = None,
                  path: str | None = None):
         self.path = path
-        self.blocs = dict(blocs or {})
+        self.blocs = {}
+        self.country_blocs: dict[str, str] = {}      # ISO3 -> bloc from `blocs: {…: {countries}}`
+        for bloc, spec in (blocs or {}).items():
+            if isinstance(spec, dict):
+                self.blocs[bloc] = str(spec.get("description") or "")
+                for c in spec.get("countries") or []:
+                    self.country_blocs[str(c).strip().upper()] = str(bloc)
+            else:
+                self.blocs[bloc] = spec
         self.actors: dict[str, Actor] = {}
         self.warnings: list[str] = []
         for a in actors or []:
