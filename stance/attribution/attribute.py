@@ -184,7 +184,10 @@ class Attributor:
         if d.kind == "person" and d.name and len(d.name_keys) < 2 and not doc.actors.knows(d):
             # one word: a name only when the article names it again ("بايدن:", not "ثالثا:")
             return doc.text.count(d.name.lstrip("و")) >= 2
-        return True
+        # an untitled Arabic name before ':' in running text ("ويعقب عبد العزيز قائلا :")
+        return not (d.kind == "person" and d.name and not (d.titled or d.role)
+                    and not doc.actors.knows(d) and any("\u0600" <= ch <= "\u06ff" for ch in prefix)
+                    and doc.text.count(d.name) < 2)
 
     def _resolve(self, found: Found | None, doc: _Doc, kind: str) -> tuple[list[str], str]:
         """Actor keys credited by a Found record (registry ids or "~" discovered keys)."""

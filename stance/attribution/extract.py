@@ -331,7 +331,7 @@ def arabic_subject(text, toks, a, b) -> tuple[list[int], bool]:
             if out and nxt and nxt[0].i == k + 1 and (
                     nxt[0].entry.kind in ("seat", "office", "org") or _unnamed(text, toks, out)):
                 continue
-            return out[:14], bool(out)
+            return out[:14], False          # "في …" ends the phrase, but proves no name
         if is_filler(n, L.filler):
             continue
         out.append(k)
