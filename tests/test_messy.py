@@ -297,6 +297,9 @@ def test_csv_broken_multiline_record_is_one_skipped_span():
     rows = csv_rows(text)
     assert [(s, e, r) for s, e, r, _ in rows] == [(1, 1, ["doc_id", "text"]), (2, 3, None),
                                                  (4, 4, ["b", "fine"])]
+    # A broken header, and broken records after it: read, never a crash.
+    rows = csv_rows('a,"b\nc" d,e\n"x\ny" z\nq,r\n')
+    assert [(s, e, r) for s, e, r, _ in rows] == [(1, 2, None), (3, 4, None), (5, 5, ["q", "r"])]
 
 
 def test_dataframe_rows_are_skipped_and_renamed():

@@ -81,12 +81,13 @@ def jsonl_records(text: str, path: Path) -> Iterator[RawRecord]:
 
 
 # --------------------------------------------------------------------------- .csv
-def _scan(lines: list[str], k: int):
-    """Records parsed from line index k until the first error: ([(start, end, row)], error),
-    error being (start, end, message) or None; start/end are 1-based physical lines."""
+def _scan(lines: list[str], k: int, stop: int | None = None):
+    """Records parsed from line index k until the first error (or the first record starting
+    after line `stop`): ([(start, end, row)], error), error being (start, end, message) or None;
+    start/end are 1-based physical lines."""
     reader = csv.reader(iter(lines[k:]), strict=True)
     prev, out = 0, []
-    while True:
+    while stop is None or k + prev + 1 <= stop:
         try:
             row = next(reader)
         except StopIteration:
@@ -96,6 +97,7 @@ def _scan(lines: list[str], k: int):
         start, end, prev = k + prev + 1, k + reader.line_num, reader.line_num
         if row:                       # a blank line is no record
             out.append((start, end, row))
+    return out, None
 
 
 def _balanced(lines: list[str]) -> bool:
@@ -122,12 +124,11 @@ def csv_rows(text: str) -> list[tuple[int, int, list[str] | None, str]]:
         if err is None:
             break
         s, e, msg = err
-        if e > s and out:
-            n = len(out[0][2])
-            again, err2 = _scan(lines, s)
-            inside = [r for r in again if r[0] <= e]
-            if (err2 is None or err2[0] > e) and inside and all(
-                    len(r[2]) == n and _balanced(lines[r[0] - 1:r[1]]) for r in inside):
+        header = out[0][2] if out else None
+        if e > s and header is not None:
+            inside, err2 = _scan(lines, s, stop=e)
+            if err2 is None and inside and all(
+                    len(r[2]) == len(header) and _balanced(lines[r[0] - 1:r[1]]) for r in inside):
                 out.append((s, s, None, msg))
                 k = s
                 continue
