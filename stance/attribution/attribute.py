@@ -168,6 +168,18 @@ class Attributor:
     def _names(self, phrase: str) -> bool:
         return bool(phrase) and self.discover and bool(parse(phrase))
 
+    @staticmethod
+    def _plausible(d: Description, phrase: str, doc: "_Doc", named: int) -> bool:
+        """An untitled Arabic name must be the whole subject phrase ("وقال حمو :"), known in the
+        document, or named again in it: Arabic has no capitals to tell "وجهة نظر محللين" from
+        a name."""
+        if d.kind != "person" or not d.name or d.titled or d.role or \
+                not any("\u0600" <= ch <= "\u06ff" for ch in d.name) or doc.actors.knows(d):
+            return True
+        if named >= 0.8 * len(phrase.strip(" ,،.:\"“”")):
+            return True
+        return doc.text.count(d.name.split()[-1]) >= 2
+
     def _prefix_names(self, prefix: str, doc: "_Doc") -> bool:
         """"البيت الأبيض:", "Kremlin:", "بايدن:" name a speaker; "Pêche en Méditerranée :" or
         "Législatives au Bénin :" name a subject. The actor must be the whole prefix, and a
@@ -208,6 +220,8 @@ class Attributor:
                 descs = [d for d in descs if d.kind != "person" or d.titled or d.role
                          or doc.actors.knows(d)]
             descs = [d for d in descs if not d.weak or doc.actors.knows(d)]
+            named = sum(len(d.name or d.text) for d in descs)
+            descs = [d for d in descs if self._plausible(d, found.text, doc, named)]
             if len(descs) == 1 and descs[0].generic:
                 # "وأضافت الوكالة", "the agency said": the organisation that spoke before
                 prev = state.last("o")
