@@ -172,7 +172,7 @@ def has_cue(text: str) -> bool:
                and not x.negated(toks, i) for i, t in enumerate(toks))
 
 
-def unifiedfc(path: Path, sample_out: str = "") -> tuple[dict, pd.DataFrame | None]:
+def unifiedfc(path: Path, sample_out: str = "", changed_out: str = "") -> tuple[dict, pd.DataFrame | None]:
     from stance.attribution import ActorRegistry
     frame = unifiedfc_frame(path)
     with tempfile.TemporaryDirectory() as tmp:
@@ -205,6 +205,11 @@ def unifiedfc(path: Path, sample_out: str = "") -> tuple[dict, pd.DataFrame | No
                                        now.at[i, "speaker"] == h.set_index("claim_id").at[i, "speaker"])]
             ok = h["speaker_ok"].str.lower().isin(["1", "yes", "y", "true"])
             cok = h["country_ok"].str.lower().isin(["1", "yes", "y", "true"])
+            if changed_out:
+                ch = h[~h["claim_id"].isin(same["claim_id"])].copy()
+                ch["speaker_now"] = ch["claim_id"].map(lambda i: now.at[i, "speaker"] if i in now.index else "")
+                ch["country_now"] = ch["claim_id"].map(lambda i: now.at[i, "country"] if i in now.index else "")
+                ch.to_csv(changed_out, index=False, encoding="utf-8")
             res.update({"handcheck_rows": len(h), "handcheck_unchanged": len(same),
                         "precision": round(float(ok.mean()), 3),
                         "country_right": round(float(cok.mean()), 3),
@@ -257,6 +262,7 @@ def main(argv=None) -> int:
     ap.add_argument("--unifiedfc", default=str(UNIFIEDFC))
     ap.add_argument("--sample-out", default="")
     ap.add_argument("--show-errors", action="store_true")
+    ap.add_argument("--changed-out", default="", help="hand-checked rows whose speaker changed")
     a = ap.parse_args(argv)
     parts = ["unifiedfc", "seeds", "multilingual", "first_person"] if a.part == "all" else [a.part]
     for p in parts:
@@ -267,7 +273,7 @@ def main(argv=None) -> int:
         elif p == "seeds":
             res, m = seeds()
         else:
-            res, m = unifiedfc(Path(a.unifiedfc), a.sample_out)
+            res, m = unifiedfc(Path(a.unifiedfc), a.sample_out, a.changed_out)
         print(f"[{p}] " + json.dumps(res, ensure_ascii=False))
         if a.show_errors and m is not None and "ok" in m:
             for _, r in m[~m["ok"]].iterrows():

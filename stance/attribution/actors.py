@@ -26,7 +26,8 @@ import pandas as pd
 from .. import schema
 from ..textnorm import ARABIC_LETTER, normalize
 from .attribute import ACTORS_FIELD
-from .discover import Description
+from .discover import Description, fold
+from .registry import tokenize
 from .gazetteer import gazetteer
 from .repeats import mark_repeats
 
@@ -38,7 +39,7 @@ def finalize_attribution(claims: pd.DataFrame, documents: pd.DataFrame, registry
                          ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(claims, actors table) once every document is attributed."""
     claims = mark_repeats(claims, documents)
-    claims, credited, merged = resolve_discovered(claims, registry)
+    claims, credited, merged = resolve_discovered(claims, registry, documents)
     claims = claims.drop(columns=[ACTORS_FIELD], errors="ignore")
     return claims, actors_table(claims, registry, credited, merged)
 
@@ -88,9 +89,9 @@ def _skeleton(word: str) -> str:
     return (_SKELETON_AR if ARABIC_LETTER.match(word) else _SKELETON_LAT).sub("", word)
 
 
-def _cluster(local: dict) -> dict:
+def _cluster(local: dict, doc_words: dict | None = None) -> dict:
     """(doc, key) -> global key, merging persons by full name, surname and spelling."""
-    gkey = {}
+    gkey, doc_words = {}, doc_words or {}
     persons = {lk: d for lk, (d, _) in local.items() if d.kind == "person" and d.name_keys}
     full = defaultdict(set)                         # surname -> full-name global keys
     docs_of = defaultdict(set)
@@ -120,15 +121,18 @@ def _cluster(local: dict) -> dict:
             sn2 = sn[1:] if ARABIC_LETTER.match(sn) and sn[:1] in "وف" and len(sn) > 4 else sn
             same_doc = [o for o in by_doc[doc] if len(o.name_keys) >= 2 and o.name_keys[-1] in (sn, sn2)
                         and o.name_keys in canon_full]
+            # another document's full name only when this one names its first name too
+            # ("كين" joins "جاك كين" only in an article that says "جاك")
+            words = doc_words.get(doc, set())
             cands = {canon_full.get(o.name_keys, o.name_keys) for o in same_doc} or \
-                {canon_full.get(k, k) for s in (sn, sn2) for k in full.get(s, ())}
+                {canon_full.get(k, k) for s in (sn, sn2) for k in full.get(s, ()) if k[0] in words}
             gkey[lk] = "p:" + " ".join(next(iter(cands))) if len(cands) == 1 else "p:" + sn2
         else:
             gkey[lk] = key
     return gkey
 
 
-def resolve_discovered(claims: pd.DataFrame, registry):
+def resolve_discovered(claims: pd.DataFrame, registry, documents: pd.DataFrame | None = None):
     """Corpus-wide ids, names, organisations, countries and blocs of discovered actors."""
     c = claims.reset_index(drop=True).copy()
     for col in ("speakers_all", "speaker_source", ACTORS_FIELD):
@@ -149,7 +153,11 @@ def resolve_discovered(claims: pd.DataFrame, registry):
             if lk not in local:
                 local[lk] = (d, _Actor(d))
             local[lk][1].add(d)
-    gkey = _cluster(local)
+    texts = {} if documents is None or "text" not in documents else \
+        dict(zip(documents["doc_id"].astype(str), documents["text"].astype(str)))
+    docs_needed = {doc for doc, _ in local}
+    gkey = _cluster(local, {d: {fold(t.norm) for t in tokenize(texts[d])}
+                            for d in docs_needed if d in texts})
     actors: dict[str, _Actor] = {}
     for lk, (d, a) in local.items():
         k = gkey[lk]

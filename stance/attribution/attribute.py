@@ -34,6 +34,7 @@ from ..textnorm import normalize
 from .carry import CarryState
 from .cues import Extractors
 from .discover import Description, DocActors, fold, parse
+from .docinfo import acronyms, authors_of, quoted_name
 from .extract import Found
 from .gazetteer import gazetteer
 from .registry import ActorRegistry, tokenize
@@ -43,7 +44,6 @@ ATTRIBUTION_COLUMNS = ["speaker", "speaker_id", "speaker_text", "organisation", 
                        "speaker_source"]
 # Internal, dropped by finalize_attribution: the discovered actors of each row, as JSON.
 ACTORS_FIELD = "_actors"
-AUTHOR_FIELDS = ("speaker", "author")
 
 
 class _Doc:
@@ -74,7 +74,7 @@ class Attributor:
                   progress: bool = False) -> pd.DataFrame:
         from ..io import progress_bar
         out = statements.copy()
-        authors = _authors(documents)
+        authors = authors_of(documents)
         texts = dict(zip(documents["doc_id"].astype(str), documents["text"].astype(str))) \
             if documents is not None and "text" in documents and "doc_id" in documents else {}
         order = np.lexsort((out["start"].to_numpy(), out["doc_id"].astype(str).to_numpy())) \
@@ -102,7 +102,7 @@ class Attributor:
         toks = tokenize(text)
         quotes = []
         for a, b in quote_spans(text):
-            if _quoted_name(text[a:b]) and a >= 1 and b < len(text):
+            if quoted_name(text[a:b]) and a >= 1 and b < len(text):
                 # «Тенир Майнинг», "Radio J": a name in quotation marks, not a quotation
                 text = text[:a - 1] + " " + text[a:b] + " " + text[b + 1:]
             else:
@@ -341,60 +341,6 @@ def describe(d: Description) -> dict:
     org = d.org or (d.display() if d.kind in ("organisation", "state") else "")
     return {"speaker": d.display(), "organisation": org, "country": d.country,
             "bloc": g.bloc(d.country)}
-
-
-_ACRONYM = re.compile(r"\(([A-ZÀ-ÖА-ЯЁ]{2,8})\)")
-_SMALL = {"de", "du", "des", "d", "la", "le", "l", "of", "for", "the", "and", "et", "по", "и", "pour"}
-
-
-def acronyms(text: str) -> dict:
-    """Acronyms a document defines: "la Commission électorale nationale autonome (CENA)"."""
-    import unicodedata
-    out = {}
-    for m in _ACRONYM.finditer(text or ""):
-        acr = m.group(1)
-        words = re.findall(r"[^\W\d_]+", text[max(0, m.start() - 200):m.start()])[-12:]
-        letters, span = "", []
-        for w in reversed(words):
-            span.insert(0, w)
-            if w.casefold() in _SMALL:
-                continue
-            letters = unicodedata.normalize("NFKD", w[0]).upper()[0] + letters
-            if letters == acr:
-                out[acr] = _span_text(text[:m.start()], span)
-                break
-            if len(letters) >= len(acr):
-                break
-    return out
-
-
-def _span_text(before: str, words: list[str]) -> str:
-    """The original text of the last words of `before` (keeping apostrophes and hyphens)."""
-    i = len(before)
-    for w in reversed(words):
-        i = before.rfind(w, 0, i)
-        if i < 0:
-            return " ".join(words)
-    return before[i:].strip()
-
-
-def _quoted_name(inner: str) -> bool:
-    """«Тенир Майнинг», "Radio J": a short capitalised name in quotation marks, not a quote."""
-    words = inner.strip("\"“”«»„‟ ").split()
-    return 0 < len(words) <= 4 and all(w[:1].isupper() or not w[:1].isalpha() for w in words) \
-        and not any(c in inner for c in ".,;:!?")
-
-
-def _authors(documents: pd.DataFrame | None) -> dict:
-    if documents is None or not len(documents) or "doc_id" not in documents:
-        return {}
-    out = {}
-    for f in AUTHOR_FIELDS:
-        if f in documents:
-            for doc_id, v in zip(documents["doc_id"].astype(str), documents[f]):
-                if isinstance(v, str) and v.strip() and doc_id not in out:
-                    out[doc_id] = v.strip()
-    return out
 
 
 def unknown_speakers(attributed: pd.DataFrame) -> pd.DataFrame:

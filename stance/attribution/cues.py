@@ -66,6 +66,9 @@ class Extractors:
         _, vgender, tense = vi
         pre_start, post_end, clean = x.windows(text, toks, in_quote, i, self.post_window,
                                                self.pre_window)
+        relay = self._relayed_from(text, toks, in_quote, i, vi, post_end, mentioned)
+        if relay is not None:
+            return relay
         post = self._find(toks, i + 1, post_end, mentioned)
         pre = self._find(toks, pre_start, i, mentioned)
         pron = x.pronoun_at(toks, i)
@@ -127,6 +130,25 @@ class Extractors:
             return Found(how="carry_over", carry=vgender or "-",
                          note=f"'{toks[i].surface}' has no subject: previous {g} speaker")
         return None
+
+    def _relayed_from(self, text, toks, in_quote, i, vi, post_end, mentioned) -> Found | None:
+        """"ونقلت وكالة رويترز عن مصدر …": the one quoted after "عن" speaks; the agency relays."""
+        n = len(toks)
+        if vi[0] != "نقل" or post_end >= n or toks[post_end].norm != "عن":
+            return None
+        e = post_end + 1
+        while e < n and e - post_end <= 10 and not in_quote[e] and \
+                not any(c in ",،.:;؛\"“”«»" for c in text[toks[e - 1].end:toks[e].start]):
+            e += 1
+        if e == post_end + 1:
+            return None
+        ms = self._find(toks, post_end + 1, e, mentioned)
+        agency = self._find(toks, i + 1, post_end, mentioned)
+        if ms:
+            return Found(ms[0].actor_id, text[ms[0].start:ms[0].end], "reporting_verb",
+                         "quoted after 'نقل … عن'", relayed_by=agency[0].actor_id if agency else "")
+        return Found(text=text[toks[post_end + 1].start:toks[e - 1].end], how="reporting_verb",
+                     note="quoted after 'نقل … عن' (relayed)")
 
     def relayed(self, text, toks, i, verbs, res, mentioned) -> Found | None:
         """"ذكر بيسكوف أن بوشيلين وباسيتشنيك يشددان": inner speaker, relayed by the outer one."""
