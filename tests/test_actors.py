@@ -223,3 +223,13 @@ def test_registry_wins_and_enriches():
     assert row(claims, "Poland said")["bloc"] == "Atlantic"     # the analyst's `blocs:` list
     a = actors.set_index("actor_id")
     assert a.loc["ru", "source"] == "registry" and a.loc["nato", "bloc"] == "Atlantic"
+
+
+def test_seat_office_and_government_are_one_actor():
+    claims, actors = attribute({
+        "s1": "وقال الكرملين إن الحوار ممكن. وأعلنت الرئاسة الروسية أن القمة قائمة.",
+        "s2": "وأكدت الحكومة الروسية أنها لا تريد الحرب. وأعربت موسكو عن قلقها."})
+    ids = dict(zip(claims["text"].str[:12], claims["speaker_id"]))
+    assert ids["وقال الكرملي"] == ids["وأعلنت الرئا"]             # seat = the office it stands for
+    assert ids["وأكدت الحكوم"] == ids["وأعربت موسكو"]             # a capital = its government
+    assert set(actors["name"]) == {"Kremlin", "Russian government"}

@@ -16,7 +16,7 @@ def ml_run(tmp_path_factory, seeds_dir):
     corpus = root / "corpus"
     shutil.copytree(seeds_dir.parent / "tests" / "data" / "multilingual", corpus)
     out = root / "out"
-    assert main(["run", str(corpus), "--out", str(out), "--no-progress",
+    assert main(["run", str(corpus), "--out", str(out), "--no-progress", "--judge", "fast",
                  "--actors", str(seeds_dir / "actors.yaml"),
                  "--topics", str(seeds_dir / "topics.yaml")]) == 0
     c = read_csv(out / "claims.csv")
@@ -65,7 +65,7 @@ def test_topics_missing_a_corpus_language_are_reported(tmp_path, seeds_dir, caps
         "topics:\n  - id: sanctions\n    proposition: سيتم فرض عقوبات اقتصادية قاسية على روسيا\n"
         "    also: [Tough sanctions will be imposed on Russia]\n", encoding="utf-8")
     assert main(["run", str(corpus), "--out", str(tmp_path / "out"), "--no-progress",
-                 "--actors", str(seeds_dir / "actors.yaml")]) == 0
+                 "--judge", "fast", "--actors", str(seeds_dir / "actors.yaml")]) == 0
     err = capsys.readouterr().err
     assert "topic 'sanctions' is written in none of fr, ru" in err and "en" not in err.split("none of")[1].split(",")[0]
     import json

@@ -78,7 +78,8 @@ class _Actor:
     def name(self) -> str:
         if self.names:
             return max(self.names, key=lambda s: (len(s.split()), self.names[s], -len(s)))
-        return self.desc.display()
+        named = [d for d in self.descs if d.org_code]          # a seat's name: "Kremlin"
+        return (named[0] if named else self.desc).display()
 
     def common(self, field: str) -> str:
         c = Counter(getattr(d, field) for d in self.descs if getattr(d, field))

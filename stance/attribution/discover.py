@@ -99,6 +99,10 @@ class Description:
         if self.kind == "state":
             return "c:" + self.country
         if self.kind == "organisation":
+            seat = gazetteer().seats.get(self.org_code)
+            if seat and seat.get("refers_to") and self.country:
+                # "الكرملين" and "الرئاسة الروسية" are one office: the Russian presidency
+                return f"o:{seat['refers_to']}@{self.country}"
             return "o:" + (self.org_code or f"{self.office}@{self.country}")
         return f"r:{self.role}@{self.org_code or self.country}"
 
@@ -281,11 +285,14 @@ def _qualify(d: Description, hits: list[Hit], toks) -> None:
         d.org = f"{g.adjective(d.country)} {office}" if office else g.government(d.country)
     if d.role:
         d.kind = "person"
+    elif d.office == "government" and d.country and not d.org_code:
+        d.kind, d.office, d.org = "state", "", ""     # "الحكومة الروسية" = "موسكو" = Russia
     elif d.org_code or d.office:
         d.kind = "organisation"
     elif d.country:
         d.kind = "state"
-    if d.kind == "state" and not any(h.entry.kind in ("country", "seat") for h in hits):
+    if d.kind == "state" and not any(h.entry.kind in ("country", "seat") or h.entry.code == "government"
+                                     for h in hits):
         d.kind = ""                              # a demonym alone names nobody
     if not d.country and loc_country and d.role:
         d.country = loc_country
