@@ -325,10 +325,9 @@ def test_missing_config_file(tmp_path, capsys):
 
 def test_unknown_cli_flag(tmp_path, capsys):
     corpus = make_corpus(tmp_path / "c")
-    with pytest.raises(SystemExit) as e:
-        fast(capsys, corpus, "--distance-thresold", "0.2")
-    assert e.value.code == 2
-    assert "unrecognized arguments: --distance-thresold" in capsys.readouterr().err
+    rc, _, err = fast(capsys, corpus, "--distance-thresold", "0.2")
+    assert rc == 2
+    assert "unknown option --distance-thresold; did you mean --distance-threshold?" in err
 
 
 # --------------------------------------------------------------------------- output folder

@@ -141,7 +141,7 @@ REGISTRY = [
 
 @pytest.fixture(scope="module")
 def attributor():
-    pytest.importorskip("stance.attribute")
+    pytest.importorskip("stance.attribution.attribute")
     from stance.attribution.registry import ActorRegistry
     from stance.attribution.attribute import Attributor
     return Attributor(ActorRegistry.from_records(REGISTRY))
