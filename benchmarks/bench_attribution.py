@@ -146,18 +146,26 @@ def first_person() -> dict:
 
 
 # ------------------------------------------------------------------ (a) UnifiedFC, no registry
-def unifiedfc_frame(path: Path) -> pd.DataFrame:
-    """One row per distinct article: doc_id, outlet (the URL's host), url, text."""
-    rows, seen = [], set()
+def unifiedfc_frame(path: Path, folds: set[int] | None = None) -> pd.DataFrame:
+    """One row per distinct article: doc_id, outlet (the URL's host), url, text, fold (the
+    claim fold of its first occurrence), folds (every fold the same text appears in).
+    `folds`: keep only the articles that appear in those folds and in no other."""
+    rows, seen = [], {}
     with gzip.open(path, "rt", encoding="utf-8") as f:
         for line in f:
             o = json.loads(line)
             text = o["article"]
-            if text in seen or not text.strip():
+            if not text.strip():
                 continue
-            seen.add(text)
-            rows.append({"doc_id": f"ufc-{o['claim_id']}-{o['article_idx']}", "text": text,
-                         "outlet": urlparse(o["url"]).netloc, "url": o["url"], "language": "ar"})
+            if text in seen:
+                seen[text]["folds"].add(int(o["fold"]))
+                continue
+            seen[text] = {"doc_id": f"ufc-{o['claim_id']}-{o['article_idx']}", "text": text,
+                          "outlet": urlparse(o["url"]).netloc, "url": o["url"], "language": "ar",
+                          "fold": int(o["fold"]), "folds": {int(o["fold"])}}
+            rows.append(seen[text])
+    if folds:
+        rows = [r for r in rows if r["folds"] <= folds]
     return pd.DataFrame(rows)
 
 
@@ -172,15 +180,20 @@ def has_cue(text: str) -> bool:
                and not x.negated(toks, i) for i, t in enumerate(toks))
 
 
-def unifiedfc(path: Path, sample_out: str = "", changed_out: str = "") -> tuple[dict, pd.DataFrame | None]:
+def unifiedfc(path: Path, sample_out: str = "", changed_out: str = "", folds: set[int] | None = None,
+              sample_folds: set[int] | None = None, handcheck: Path = HANDCHECK,
+              dump: str = "", limit: int = 0) -> tuple[dict, pd.DataFrame | None]:
     from stance.attribution import ActorRegistry
-    frame = unifiedfc_frame(path)
+    frame = unifiedfc_frame(path, folds)
+    if limit:
+        frame = frame.sample(n=min(limit, len(frame)), random_state=1).reset_index(drop=True)
     with tempfile.TemporaryDirectory() as tmp:
-        st, secs = run_statements(tmp, registry=ActorRegistry.empty(), frame=frame)
+        st, secs = run_statements(tmp, registry=ActorRegistry.empty(), frame=frame.drop(columns="folds"))
     c = st.claims
     c = c[(c["kind"] != "boilerplate") & (c["duplicate_of"] == "")]
     cue = c["is_quote"].astype(bool) | c["text"].map(has_cue)
     den = c[cue]
+    doc_folds = dict(zip(frame["doc_id"], frame["folds"]))
     res = {"documents": len(frame), "statements": len(st.claims),
            "boilerplate": int((st.claims["kind"] == "boilerplate").sum()),
            "duplicates": int((st.claims["duplicate_of"] != "").sum()),
@@ -188,17 +201,32 @@ def unifiedfc(path: Path, sample_out: str = "", changed_out: str = "") -> tuple[
            "with_a_speaker": round(float((den["speaker"] != "").mean()), 3),
            "all_attributed": int((c["speaker"] != "").sum()),
            "actors": len(st.actors), "seconds": round(secs, 1)}
+    for name, fs in (("folds_1_2", {1, 2}), ("folds_3_4", {3, 4})):
+        part = den[den["doc_id"].map(lambda d: doc_folds.get(d, set()) <= fs)]
+        if len(part) and len(part) < len(den):
+            res[f"with_a_speaker_{name}"] = round(float((part["speaker"] != "").mean()), 3)
+            res[f"with_quote_or_verb_{name}"] = len(part)
+    if dump:
+        den.assign(fold=den["doc_id"].map(lambda d: min(doc_folds.get(d, {0})))).to_csv(
+            dump, index=False, encoding="utf-8")
     if sample_out:
         pool = den[den["speaker"] != ""]
+        if sample_folds:
+            # held out: articles of these folds only (in no other fold), minus statements
+            # already in the earlier hand-checked sample
+            pool = pool[pool["doc_id"].map(lambda d: doc_folds.get(d, set()) <= sample_folds)]
+            if HANDCHECK.exists():
+                old = set(pd.read_csv(HANDCHECK, dtype=str)["claim_id"])
+                pool = pool[~pool["claim_id"].isin(old)]
         pick = pool.sample(n=min(120, len(pool)), random_state=15)
         out = pick[["claim_id", "doc_id", "outlet", "text", "speaker", "speaker_text",
                     "organisation", "country", "attribution", "attribution_note"]].copy()
         out["speaker_ok"], out["country_ok"], out["why"] = "", "", ""
         out.to_csv(sample_out, index=False, encoding="utf-8")
         res["sample_written"] = sample_out
-    if HANDCHECK.exists():
-        h = pd.read_csv(HANDCHECK, keep_default_na=False, dtype=str)
-        h = h[h["speaker_ok"] != ""]
+    if handcheck.exists():
+        h = pd.read_csv(handcheck, keep_default_na=False, dtype=str)
+        h = h[(h["speaker_ok"] != "") & h["doc_id"].isin(set(frame["doc_id"]))]
         if len(h):
             now = st.claims.set_index("claim_id")
             same = h[h["claim_id"].map(lambda i: i in now.index and
@@ -210,7 +238,8 @@ def unifiedfc(path: Path, sample_out: str = "", changed_out: str = "") -> tuple[
                 ch["speaker_now"] = ch["claim_id"].map(lambda i: now.at[i, "speaker"] if i in now.index else "")
                 ch["country_now"] = ch["claim_id"].map(lambda i: now.at[i, "country"] if i in now.index else "")
                 ch.to_csv(changed_out, index=False, encoding="utf-8")
-            res.update({"handcheck_rows": len(h), "handcheck_unchanged": len(same),
+            res.update({"handcheck": handcheck.name, "handcheck_rows": len(h),
+                        "handcheck_unchanged": len(same),
                         "precision": round(float(ok.mean()), 3),
                         "country_right": round(float(cok.mean()), 3),
                         "country_right_of_right_speakers": round(float(cok[ok].mean()), 3)})
@@ -263,6 +292,11 @@ def main(argv=None) -> int:
     ap.add_argument("--sample-out", default="")
     ap.add_argument("--show-errors", action="store_true")
     ap.add_argument("--changed-out", default="", help="hand-checked rows whose speaker changed")
+    ap.add_argument("--folds", default="", help="UnifiedFC folds to run on, e.g. 1,2 (default all)")
+    ap.add_argument("--sample-folds", default="", help="draw --sample-out from these folds only")
+    ap.add_argument("--handcheck", default=str(HANDCHECK), help="hand-checked sample to score")
+    ap.add_argument("--dump", default="", help="write every cue statement (with its speaker) here")
+    ap.add_argument("--limit", type=int, default=0, help="a random subset of this many articles")
     a = ap.parse_args(argv)
     parts = ["unifiedfc", "seeds", "multilingual", "first_person"] if a.part == "all" else [a.part]
     for p in parts:
@@ -273,7 +307,10 @@ def main(argv=None) -> int:
         elif p == "seeds":
             res, m = seeds()
         else:
-            res, m = unifiedfc(Path(a.unifiedfc), a.sample_out, a.changed_out)
+            fs = {int(x) for x in a.folds.split(",") if x} or None
+            sf = {int(x) for x in a.sample_folds.split(",") if x} or None
+            res, m = unifiedfc(Path(a.unifiedfc), a.sample_out, a.changed_out, fs, sf,
+                               Path(a.handcheck), a.dump, a.limit)
         print(f"[{p}] " + json.dumps(res, ensure_ascii=False))
         if a.show_errors and m is not None and "ok" in m:
             for _, r in m[~m["ok"]].iterrows():

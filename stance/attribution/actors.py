@@ -4,7 +4,9 @@ the actors table (actors.csv).
 Per-document attribution (`Attributor`) runs on partitions and gives each discovered speaker a
 key within its document. Here, once for the whole corpus:
 
-1. outlet boilerplate and exact duplicates are marked (`repeats.py`);
+1. outlet boilerplate and exact duplicates are marked (`repeats.py`); no carry-over crosses
+   boilerplate; untitled Arabic "names" that the corpus shows to be common words are dropped
+   with the statements carried over from them (`evidence.py`);
 2. discovered actors are merged across documents: one person under the full name, the surname
    alone ("Mokoena" where a "Lindiwe Mokoena" speaks; the only person of that surname in the
    corpus otherwise) and spellings that differ only in vowel letters ("دميتري/ديميتري بيسكوف");
@@ -29,6 +31,7 @@ from .attribute import ACTORS_FIELD
 from .discover import Description, fold
 from .registry import tokenize
 from .gazetteer import gazetteer
+from .evidence import carry_across_boilerplate, verify_names
 from .repeats import mark_repeats
 
 _SKELETON_AR = re.compile("[اويىه]")
@@ -39,6 +42,8 @@ def finalize_attribution(claims: pd.DataFrame, documents: pd.DataFrame, registry
                          ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(claims, actors table) once every document is attributed."""
     claims = mark_repeats(claims, documents)
+    claims = carry_across_boilerplate(claims)
+    claims = verify_names(claims, documents)
     claims, credited, merged = resolve_discovered(claims, registry, documents)
     claims = claims.drop(columns=[ACTORS_FIELD], errors="ignore")
     return claims, actors_table(claims, registry, credited, merged)

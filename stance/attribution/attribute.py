@@ -35,6 +35,7 @@ from .carry import CarryState
 from .cues import Extractors
 from .discover import Description, DocActors, fold, parse
 from .docinfo import acronyms, authors_of, quoted_name
+from .evidence import given_first, verify_names
 from .extract import Found
 from .gazetteer import gazetteer
 from .registry import ActorRegistry, tokenize
@@ -93,7 +94,9 @@ class Attributor:
             pd.DataFrame(columns=names)
         for c in names:
             out[c] = cols[c].astype(str) if len(cols) else pd.Series(dtype=str)
-        return out
+        # untitled Arabic names checked on this partition's documents (finalize_attribution
+        # checks again on the whole corpus)
+        return verify_names(out, documents, ACTORS_FIELD)
 
     # ------------------------------------------------------------ one statement
     def _attribute_one(self, r, doc: _Doc) -> list:
@@ -162,11 +165,39 @@ class Attributor:
             state.readout = list(keys)
         surface = found.text if found.actor_id or not self._descs else \
             "; ".join(d.text for d in self._descs) or found.text
-        return self._row(doc, keys, surface, how, (note or found.note).strip("; "),
-                         relayer=relayer, gender=found.gender)
+        alt = self._fallback_alternative(found, keys, doc)
+        row = self._row(doc, keys, surface, how, (note or found.note).strip("; "),
+                        relayer=relayer, gender=found.gender)
+        if alt is not None:
+            info = json.loads(row[-1]) if row[-1] else {"keys": keys, "actors": {}}
+            info["alt_row"] = alt
+            row[-1] = json.dumps(info, ensure_ascii=False)
+        return row
+
+    def _fallback_alternative(self, found: Found, keys: list, doc: "_Doc"):
+        """"وتوقعت تزايد الهجمات": a verb whose subject phrase is only an unconfirmed name may
+        have no subject at all. The row to use if the corpus rejects that name: the speaker of
+        the statement right before, when the verb's gender agrees (else None)."""
+        if not (found.carry.startswith("fallback:") and self.carry_over and keys and
+                all(k.startswith("~") for k in keys)):
+            return None
+        descs = [doc.actors.actors[doc.actors.resolve(k[1:])] for k in keys]
+        if not all(d.check == "tentative" for d in descs):
+            return None
+        g = found.carry.split(":", 1)[1]
+        prev = doc.state.last(g)
+        if not prev or doc.state.n - doc.state.history[-1][3] > 1 or prev in keys:
+            return None
+        return self._row(doc, [prev], "", "carry_over", "the subject names no confirmed actor: "
+                         "the speaker of the statement before", gender=g, push=False)
 
     def _names(self, phrase: str) -> bool:
         return bool(phrase) and self.discover and bool(parse(phrase))
+
+    @staticmethod
+    def _untitled_arabic(d: Description) -> bool:
+        return d.kind == "person" and bool(d.name) and not d.titled and not d.role and \
+            any("\u0600" <= ch <= "\u06ff" for ch in d.name)
 
     @staticmethod
     def _plausible(d: Description, phrase: str, doc: "_Doc", named: int) -> bool:
@@ -215,13 +246,20 @@ class Attributor:
                 long = doc.acronyms.get(d.name) if d.kind == "organisation" else None
                 if long:
                     d.name, d.name_keys = long, tuple(fold(t.norm) for t in tokenize(long))
-            if found.carry.startswith("fallback:"):
-                # No clean end to an Arabic subject phrase: only what is surely a name counts.
+            fallback = found.carry.startswith("fallback:")
+            if fallback:
+                # No clean end to an Arabic subject phrase: what is surely a name counts; an
+                # untitled name only if the corpus confirms it (tentative, evidence.py)
                 descs = [d for d in descs if d.kind != "person" or d.titled or d.role
-                         or doc.actors.knows(d)]
+                         or doc.actors.knows(d) or self._untitled_arabic(d) and not d.weak]
             descs = [d for d in descs if not d.weak or doc.actors.knows(d)]
             named = sum(len(d.name or d.text) for d in descs)
-            descs = [d for d in descs if self._plausible(d, found.text, doc, named)]
+            for d in descs:
+                if self._untitled_arabic(d):
+                    # verified once per corpus (evidence.py, finalize_attribution)
+                    d.check = "untitled" if not fallback and (
+                        self._plausible(d, found.text, doc, named) or given_first(d.name)) \
+                        or doc.actors.knows(d) else "tentative"
             if len(descs) == 1 and descs[0].generic:
                 # "وأضافت الوكالة", "the agency said": the organisation that spoke before
                 prev = state.last("o")
@@ -238,9 +276,8 @@ class Attributor:
         if not req or not self.carry_over:
             return [], ""
         if req.startswith("fallback:"):
-            req = req.split(":", 1)[1] or "-"
-            found.how, found.text = "carry_over", ""
-            found.note = "subject is no name: previous speaker"
+            # the verb has a subject that names no one we can tell: not the previous speaker
+            return [], "the subject of the verb names no actor"
         if req == "anaphor":
             prev = state.source or state.last("")
             return ([prev], "") if prev else ([], "")

@@ -44,11 +44,14 @@ class Description:
     titled: bool = False        # a title, role or organisation introduces the name
     weak: bool = False          # one untitled Arabic word among other words: maybe no name
     generic: bool = False       # "الوكالة", "the agency": an institution named by its kind
+    check: str = ""             # untitled Arabic name to verify on the corpus (evidence.py):
+    #                             "untitled" (the whole subject, repeated, or a given name
+    #                             first) or "tentative" (needs the corpus to name it again)
 
     def to_dict(self) -> dict:
         return {f: getattr(self, f) for f in ("name", "name_keys", "role", "office", "org",
                                               "org_code", "country", "kind", "gender", "text",
-                                              "titled")}
+                                              "titled", "check")}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Description":
@@ -114,7 +117,10 @@ def parse(phrase: str) -> list[Description]:
     if not toks:
         return []
     # "بوتين لـ ماكرون": what follows an Arabic "to" is the addressee, not a speaker.
-    cut = next((k for k, t in enumerate(toks) if k > 0 and t.norm in ("ل", "لنظيره", "لنظيرته")), None)
+    # "مصدر ميداني لتلفزيون الخبر": a medium after a glued "ل" is the addressee too.
+    cut = next((k for k, t in enumerate(toks) if k > 0 and (
+        t.norm in ("ل", "لنظيره", "لنظيرته") or
+        t.norm[:1] == "ل" and ARABIC_LETTER.match(t.norm) and _media(t.norm[1:], L))), None)
     if cut is not None:
         toks = toks[:cut]
     hits = g.find(toks)
@@ -143,6 +149,13 @@ def parse(phrase: str) -> list[Description]:
                                   for d in descs):
         descs = [_describe(phrase, toks, list(range(len(toks))), hit_at, cls, runs)]
     return [d for d in descs if d is not None]
+
+
+def _media(rest: str, L) -> bool:
+    """"تلفزيون" of "لتلفزيون", "القناة" of "للقناة": a medium."""
+    if rest.startswith("ل"):
+        rest = "ا" + rest
+    return canon(rest) in L.media
 
 
 def _glued_hit(tok, hit) -> bool:
@@ -359,4 +372,9 @@ def _merge(a: Description, b: Description) -> Description:
     for f in ("role", "office", "org", "org_code", "country", "gender"):
         if not getattr(best, f) and getattr(other, f):
             setattr(best, f, getattr(other, f))
+    # the surest mention decides: a titled one needs no check, an untitled whole subject
+    # only the word check
+    rank = {"": 0, "untitled": 1, "tentative": 2}
+    best.check = min(a.check, b.check, key=lambda c: rank.get(c, 2))
+    best.titled = a.titled or b.titled
     return best

@@ -253,7 +253,8 @@ def unknown_subject(text, toks, i, pre_start, post_end, clean_stop, arabic):
         pre = [k for k in range(pre_start, i) if toks[k].norm not in L.clause_openers
                and not is_filler(toks[k].norm, L.filler) and not toks[k].norm.isdigit()]
         post_ok = cont and not toks[cont[0]].norm.isdigit() and \
-            (clause_initial(text, toks, i) or not pre or clean_end and len(cont) <= 4)
+            (clause_initial(text, toks, i) or not pre or clean_end and len(cont) <= 4
+             or _surely_named(text, toks, cont) and not _surely_named(text, toks, pre))
         if post_ok:
             return text[toks[cont[0]].start:toks[cont[-1]].end], bounded
         if pre and len(pre) <= 10:
@@ -336,6 +337,16 @@ def arabic_subject(text, toks, a, b) -> tuple[list[int], bool]:
             continue
         out.append(k)
     return out[:14], False
+
+
+def _surely_named(text, toks, idx) -> bool:
+    """The words name an actor by a title, a role, an organisation or a country ("… قال الأمير
+    تركي الفيصل": the subject after the verb, not the words before it)."""
+    from .discover import parse
+    if not idx:
+        return False
+    ds = parse(text[toks[idx[0]].start:toks[idx[-1]].end])
+    return any(d.titled or d.role or d.kind in ("state", "organisation") for d in ds)
 
 
 def _unnamed(text, toks, idx) -> bool:

@@ -1,8 +1,8 @@
 """The attributor's word lists, read once per process from `stance/resources/attribution/*.yaml`.
 
 The lists are data, not code: `verbs.yaml` (reporting verbs per language), `cues.yaml`
-("according to", readouts, addressees …) and `words.yaml` (stops, fillers, role nouns,
-pronouns …). Everything here is folded with `stance.textnorm.normalize`, so that a word list
+("according to", readouts, addressees …), `words.yaml` (stops, fillers, role nouns,
+pronouns …) and `names.yaml` (Arabic-script given names, Arabic common words). Everything here is folded with `stance.textnorm.normalize`, so that a word list
 compares directly with `Token.norm`; role nouns and anaphors are also folded with `canon`
 (no Arabic article, no Russian case ending) to compare with `Token.keys`.
 """
@@ -131,12 +131,15 @@ class Lexicon:
     connectors: frozenset     # words inside an organisation's name ("of", "de", "по")
     titles: frozenset         # canon forms
     institutions: frozenset   # canon forms
+    given_ar: frozenset       # Arabic-script given names (names.yaml)
+    common_ar: frozenset      # Arabic common words that are never a name (names.yaml)
+    media: frozenset          # media nouns, canon form (names.yaml)
 
 
 @functools.lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     """The word lists, loaded and folded once per process."""
-    v, c, w = _load("verbs"), _load("cues"), _load("words")
+    v, c, w, nm = _load("verbs"), _load("cues"), _load("words"), _load("names")
     ar_verbs: dict = {}
     _conjugate_ar(_words(v["ar"]["regular"]), ar_verbs)
     for form, g in (v["ar"].get("irregular") or {}).items():
@@ -205,4 +208,7 @@ def lexicon() -> Lexicon:
         connectors=_norm_set(_words(w.get("connectors"))),
         titles=_canon_set(_all_langs(w.get("titles"))),
         institutions=_canon_set(_all_langs(w.get("institutions"))),
+        given_ar=_norm_set(_words(nm.get("given_ar"))),
+        common_ar=_norm_set(_words(nm.get("common_ar"))),
+        media=_canon_set(_words(nm.get("media_ar"))),
     )

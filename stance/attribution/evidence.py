@@ -1,0 +1,271 @@
+"""Corpus-level evidence that an untitled Arabic phrase is a person's name.
+
+Arabic has no capitals: "وقال حمو :" names a person, "واعتبره خيانة", "بمحاولة", "سجنه" do not,
+and nothing in one sentence tells them apart. The whole corpus does. `WordStats` counts, over
+every document of the run (no outside data):
+
+* how often a word occurs bare and with the article ("خيانة" / "الخيانة"): a word that often
+  takes "ال" is a common noun or adjective, a name almost never does ("بيسكوف" has no
+  "البيسكوف");
+* how often it follows a verbal particle (قد، لم، لن، أن، لا، سوف …): a verb;
+* whether it is a common word with a clitic ("بمحاولة" = ب + "محاولة", "سجنه" = "سجن" + ه):
+  the word without it is frequent;
+* for a definite word standing alone ("الحملة", "الوقائع"), how often the same word occurs
+  without the article: a common noun; a family name ("الحريري") rarely does.
+
+`untitled_check(name, stats)` gives the reason an untitled candidate is no name ("" when it
+may be one). Given names (`names.yaml`, hand-written) always pass; the bundled `common_ar`
+list always fails. `finalize_attribution` applies it once per corpus (`verify_names`), so that
+the statistics see every document; carry-overs from a rejected "speaker" are dropped with it.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ..textnorm import ARABIC_LETTER, normalize
+from .lexicon import lexicon
+
+_TOKEN = re.compile(r"[\u0620-\u064A\u0671-\u06D3]+")
+# words after which a verb comes, not a name: particles and relative pronouns
+_PARTICLES = frozenset(normalize(w) for w in
+                       "قد وقد فقد لقد لم ولم فلم لن ولن لا ولا سوف وسوف الذي التي الذين "
+                       "والذي والتي والذين".split())
+_ARTICLES = ("ال", "وال", "بال", "لل", "فال", "كال", "ولل", "وبال")
+_SUFFIXES = ("هما", "هم", "ها", "ه", "ته", "تها")
+
+
+class WordStats:
+    """Word counts of a corpus (normalised Arabic tokens)."""
+
+    def __init__(self, texts=()):
+        self.n: Counter = Counter()
+        self.verbal: Counter = Counter()
+        self.docs = 0
+        for t in texts:
+            self.add(t)
+
+    def add(self, text: str) -> None:
+        toks = _TOKEN.findall(normalize(str(text)))
+        if not toks:
+            return
+        self.docs += 1
+        self.n.update(toks)
+        self.verbal.update(b for a, b in zip(toks, toks[1:]) if a in _PARTICLES)
+
+    def bare(self, w: str) -> int:
+        return self.n[w] + self.n["و" + w] + self.n["ف" + w]
+
+    def definite(self, w: str) -> int:
+        return sum(self.n[p + w] for p in _ARTICLES)
+
+    def common(self, w: str, min_count: int = 3) -> str:
+        """Why the word `w` (normalised) is a common word of this corpus; "" if it may be a
+        name."""
+        if w.startswith("و") and self.n[w[1:]] > self.n[w] and len(w) > 3:
+            w = w[1:]
+        bare = self.bare(w)
+        if w.startswith("ال") and len(w) > 4:
+            stem = w[2:]
+            indef = self.bare(stem)
+            if indef >= 5 and indef >= 0.4 * (self.n[w] + self.n["و" + w]):
+                return f"'{w}' is often written without the article (a common word)"
+            return ""
+        d = self.definite(w)
+        if d >= min_count and d >= 0.15 * bare:
+            return f"'{w}' takes the article"
+        if self.verbal[w] >= 2 and self.verbal[w] >= 0.08 * bare:
+            return f"'{w}' follows verbal particles"
+        if w[:1] in "بل" and len(w) > 3:
+            rest = w[1:]
+            r = self.bare(rest) + self.definite(rest)
+            if r >= min_count and r >= 2 * max(bare, 1):
+                return f"'{w}' is '{w[0]}' + a common word"
+        for suf in _SUFFIXES:
+            if w.endswith(suf) and len(w) - len(suf) >= 3:
+                stem = w[:-len(suf)]
+                # "ناحيته" = "ناحية" + ه (the ة is written ت before a suffix)
+                for st in (stem, stem[:-1] + "ه" if stem.endswith("ت") else ""):
+                    ds = self.definite(st) if st else 0
+                    if ds >= min_count and ds >= 2 * max(bare, 1):
+                        return f"'{w}' is a common word with a pronoun"
+        return ""
+
+
+def untitled_check(name: str, stats: WordStats | None) -> str:
+    """Why an untitled Arabic phrase is no person's name ("" when it may be one): a word of the
+    bundled common-word list, or a word the corpus shows to be common (see `WordStats`). A
+    given name passes; a definite family name after another word is not tested (compound
+    names "عبد الله", "نصر الله" and family names "سعد الحريري" take the article)."""
+    L = lexicon()
+    words = [normalize(w) for w in _TOKEN.findall(name)]
+    if not words:
+        return ""
+    given = given_first(name)
+    for k, w in enumerate(words):
+        core = w[1:] if w[:1] in "وف" and w[1:] in L.given_ar else w
+        if core in L.given_ar:
+            continue
+        if core in L.common_ar or core[1:] in L.common_ar and core[:1] in "وفبل":
+            return f"'{w}' is a common word"
+        if core in L.ar_verbs or core[1:] in L.ar_verbs and core[:1] in "وف":
+            return f"'{w}' is a reporting verb"
+        if stats is None or stats.docs < 20:
+            continue
+        prev = words[k - 1] if k else ""
+        if k > 0 and w.startswith("ال") and (prev in L.given_ar or prev in _COMPOUND):
+            continue                     # "سعد الحريري", "عبد الله", "أبو الغيط"
+        why = stats.common(w)
+        if why and given and k > 0 and "article" in why:
+            continue                     # after a given name: "جمال عيد", "سامي حداد"
+        if why:
+            return why
+    return ""
+
+
+_COMPOUND = frozenset(normalize(w) for w in "عبد ابو أبو بن ابن ام أم بو ولد بنت".split())
+
+
+def given_first(name: str) -> bool:
+    """Does the phrase start with a given name ("حسن نصرالله", "وقالت أمل")?"""
+    L = lexicon()
+    words = [normalize(w) for w in _TOKEN.findall(name)]
+    if not words:
+        return False
+    w = words[0]
+    return w in L.given_ar or w[:1] in "وف" and w[1:] in L.given_ar
+
+
+def arabic(name: str) -> bool:
+    return bool(ARABIC_LETTER.search(name or ""))
+
+
+_BLANK = ("speaker", "speaker_id", "speaker_text", "organisation", "country", "bloc",
+          "relayed_by", "speakers_all", "speaker_source")
+
+
+def verify_names(claims, documents=None, field: str = "_actors"):
+    """Drop the untitled Arabic "speakers" the corpus shows to be no names, and every statement
+    carried over from them (once per corpus, before actors are merged across documents).
+
+    * every untitled candidate (`Description.check`) fails on a common word (`untitled_check`);
+    * a "tentative" one (neither the whole subject, nor named again in its article, nor led by
+      a given name) also needs the corpus to confirm it: the same name introduced by a title or
+      role somewhere, or credited as a speaker in another document.
+    """
+    import json
+
+    import pandas as pd
+
+    from .discover import Description
+    c = claims
+    if field not in c or not len(c):
+        return c
+    raw = c[field].fillna("").astype(str).to_numpy()
+    parsed, parsed_alt = {}, {}
+    for pos, r in enumerate(raw):
+        if r:
+            info = json.loads(r)
+            parsed[pos] = (info["keys"], {k: Description.from_dict(v) for k, v in info["actors"].items()})
+            if info.get("alt_row"):
+                parsed_alt[pos] = info["alt_row"]
+    if not parsed:
+        return c
+    texts = documents["text"].astype(str) if documents is not None and "text" in documents else []
+    stats = WordStats(texts)
+    docs = c["doc_id"].astype(str).to_numpy()
+    titled, speaker_docs = set(), {}
+    for pos, (keys, descs) in parsed.items():
+        for d in descs.values():
+            if d.kind == "person" and d.name_keys:
+                if d.titled or d.role:
+                    titled.add(tuple(d.name_keys))
+                    titled.add(tuple(d.name_keys[-1:]))
+                speaker_docs.setdefault(tuple(d.name_keys), set()).add(docs[pos])
+    verdict: dict = {}
+
+    def reject(d: Description) -> str:
+        k = (d.name, d.check, tuple(d.name_keys))
+        if k not in verdict:
+            why = untitled_check(d.name, stats)
+            if not why and d.check == "tentative" and tuple(d.name_keys) not in titled and \
+                    len(speaker_docs.get(tuple(d.name_keys), ())) < 2:
+                why = "named nowhere else in the corpus"
+            verdict[k] = why
+        return verdict[k]
+
+    c = c.copy()
+    attribution = c["attribution"].astype(str).to_numpy().copy()
+    note = c["attribution_note"].astype(str).to_numpy().copy()
+    blank = []
+    alt_rows = {}
+    for pos, (keys, descs) in parsed.items():
+        bad = {k for k, d in descs.items() if d.check and reject(d)}
+        if not bad:
+            continue
+        alt = parsed_alt.get(pos)
+        if keys[0] in bad and alt is not None:
+            alt_rows[pos] = alt
+        elif keys[0] in bad:
+            d = descs[keys[0]]
+            blank.append(pos)
+            attribution[pos] = "unattributed"
+            note[pos] = f"'{d.name}' is no name here: {reject(d)}"
+        else:
+            keys = [k for k in keys if k not in bad]
+            descs = {k: v for k, v in descs.items() if k not in bad}
+            raw[pos] = json.dumps({"keys": keys, "actors": {k: v.to_dict() for k, v in descs.items()}},
+                                  ensure_ascii=False)
+    raw[blank] = ""
+    c[field] = raw
+    c["attribution"], c["attribution_note"] = attribution, note
+    for col in _BLANK:
+        if col in c:
+            v = c[col].astype(str).to_numpy().copy()
+            v[blank] = ""
+            c[col] = v
+    if alt_rows:
+        from .attribute import ATTRIBUTION_COLUMNS
+        cols = ATTRIBUTION_COLUMNS + [field]
+        idx = list(alt_rows)
+        for j, col in enumerate(cols):
+            v = c[col].astype(str).to_numpy().copy()
+            for pos in idx:
+                v[pos] = alt_rows[pos][j]
+            c[col] = v
+    return c
+
+
+def carry_across_boilerplate(claims, field: str = "_actors"):
+    """A carry-over never crosses outlet boilerplate or navigation: a statement carried over
+    from a speaker is dropped when a boilerplate statement stands between it and that
+    speaker's last own statement in the document."""
+    c = claims
+    if not len(c) or "kind" not in c or "attribution" not in c:
+        return c
+    c = c.copy()
+    order = c.sort_values(["doc_id", "start"], kind="stable").index
+    att = c["attribution"].astype(str)
+    kind = c["kind"].astype(str)
+    sid = c["speaker_id"].astype(str)
+    drop, doc, since, before = [], None, set(), set()
+    for i in order:
+        d = c.at[i, "doc_id"]
+        if d != doc:
+            doc, since, before = d, set(), set()
+        if kind[i] == "boilerplate":
+            before |= since
+            since = set()
+            continue
+        if att[i] == "carry_over" and sid[i] in before and sid[i] not in since:
+            drop.append(i)
+            continue
+        if sid[i]:
+            since.add(sid[i])
+    if drop:
+        for col in _BLANK + (field,):
+            if col in c:
+                c.loc[drop, col] = ""
+        c.loc[drop, "attribution"] = "unattributed"
+        c.loc[drop, "attribution_note"] = "carry-over across outlet boilerplate: dropped"
+    return c
