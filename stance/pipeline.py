@@ -141,7 +141,7 @@ class StancePipeline:
     def _documents(self, corpus, config: Config):
         if isinstance(corpus, pd.DataFrame):
             from .corpus import documents_from_frame
-            return documents_from_frame(corpus, config.dedupe)
+            return documents_from_frame(corpus, config.dedupe, strict=config.strict)
         return None, None
 
     def fit_transform(self, corpus: str | Path | pd.DataFrame | None = None, executor=None) -> RunResult:

@@ -253,3 +253,12 @@ def test_no_topic_reasons_explain_every_statement_without_a_topic(corpus, tmp_pa
     assert (none["no_topic_reason"] != "").all()
     assert set(none["no_topic_reason"]) <= {"heading", "boilerplate", "too_short", "outlier"}
     assert (c.loc[c["topic_id"] != "", "no_topic_reason"] == "").all()
+
+
+def test_strict_reaches_the_loader_from_python(corpus, tmp_path):
+    from stance.errors import InputError
+    (corpus / "bad.txt").write_bytes(b"\x00\x01binary\x00")
+    r = make(corpus, tmp_path).fit_transform()                  # skipped and reported
+    assert [s["reason"] for s in r.load_report.skipped] == ["binary"]
+    with pytest.raises(InputError, match="bad.txt"):
+        make(corpus, tmp_path, strict=True).fit_transform()

@@ -37,8 +37,6 @@ that keeps the id.
 from __future__ import annotations
 
 import codecs
-import contextlib
-import contextvars
 import csv
 import html
 import io
@@ -54,7 +52,7 @@ import pandas as pd
 from ..errors import InputError
 from ..io import sha256_text
 from .records import (FIELD_CHECKS, TEXT_FIELDS, RawRecord, csv_records, has_surrogate,
-                      input_error, jsonl_records, no_surrogates, parse_date, safe_doc_id, show)
+                      input_error, jsonl_records, no_surrogates, safe_doc_id, show)
 
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".jsonl", ".csv")
 # The analyst's own files may sit in the corpus folder; they are never read as articles.
@@ -118,20 +116,6 @@ class LoadReport:
         if n:
             parts.append(f"{n:,} id{'s' if n != 1 else ''} renamed")
         return ", ".join(parts)
-
-
-_STRICT: contextvars.ContextVar[bool] = contextvars.ContextVar("stance_strict_loading", default=False)
-
-
-@contextlib.contextmanager
-def strict_loading(strict: bool = True):
-    """Within this block, `load_corpus`/`documents_from_frame` calls that do not say `strict=`
-    use `strict` (how the CLI's `--strict` reaches the load stage)."""
-    token = _STRICT.set(bool(strict))
-    try:
-        yield
-    finally:
-        _STRICT.reset(token)
 
 
 class _Problems:
@@ -474,14 +458,12 @@ def _read_file(path: Path, rel: str, max_bytes: int, problems: _Problems, seen: 
 
 # --------------------------------------------------------------------------- entry point
 def load_corpus(corpus: str | Path, manifest_name: str = "manifest.csv", max_file_mb: float = 20.0,
-                dedupe: bool = True, strict: bool | None = None) -> tuple[pd.DataFrame, LoadReport]:
+                dedupe: bool = True, strict: bool = False) -> tuple[pd.DataFrame, LoadReport]:
     """Read every supported file under `corpus` (non-recursive) into the documents table.
 
     strict: raise the first problem (an unreadable file, a bad record or field, an unsafe or
-    duplicate id) instead of skipping and reporting it in `LoadReport.skipped`; None uses the
-    enclosing `strict_loading(...)` block, else False.
+    duplicate id) instead of skipping and reporting it in `LoadReport.skipped`.
     """
-    strict = _STRICT.get() if strict is None else bool(strict)
     root = Path(corpus)
     if not root.exists():
         raise InputError("corpus path does not exist", path=root,
@@ -521,11 +503,10 @@ def load_corpus(corpus: str | Path, manifest_name: str = "manifest.csv", max_fil
 
 
 def documents_from_frame(frame: pd.DataFrame, dedupe: bool = True,
-                         strict: bool | None = None) -> tuple[pd.DataFrame, LoadReport]:
+                         strict: bool = False) -> tuple[pd.DataFrame, LoadReport]:
     """The documents table for articles given as a DataFrame (one row per article: a text column
     named one of TEXT_FIELDS, optional doc_id, title, outlet, date, url, language). Rows are
     skipped, fields blanked and ids renamed as for files (`strict` as in `load_corpus`)."""
-    strict = _STRICT.get() if strict is None else bool(strict)
     where = Path("<DataFrame>")
     if not any(f in frame.columns for f in TEXT_FIELDS):
         raise InputError("no text column", path=where,

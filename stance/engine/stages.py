@@ -40,7 +40,9 @@ def load(st: RunState) -> None:
         return
     from ..corpus import load_corpus
     c = st.config
-    st.documents, st.load_report = load_corpus(c.corpus, c.manifest, c.max_file_mb, c.dedupe)
+    # --strict: the first bad document stops the run; otherwise it is skipped and reported.
+    st.documents, st.load_report = load_corpus(c.corpus, c.manifest, c.max_file_mb, c.dedupe,
+                                               strict=c.strict)
 
 
 # --------------------------------------------------------------------------- statements
