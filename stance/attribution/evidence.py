@@ -81,10 +81,17 @@ class WordStats:
             r = self.bare(rest) + self.definite(rest)
             if r >= min_count and r >= 2 * max(bare, 1):
                 return f"'{w}' is '{w[0]}' + a common word"
+        if w.endswith("ا") and len(w) > 3:
+            ds = self.definite(w[:-1])             # "تاريخا", "حضورا": an accusative noun
+            if ds >= min_count and ds >= 2 * max(bare, 1):
+                return f"'{w}' is a common word in the accusative"
+        heads = (w, w[1:]) if w[:1] in "بل" and len(w) > 4 else (w,)
         for suf in _SUFFIXES:
-            if w.endswith(suf) and len(w) - len(suf) >= 3:
-                stem = w[:-len(suf)]
-                # "ناحيته" = "ناحية" + ه (the ة is written ت before a suffix)
+            for head in heads:
+                if not (head.endswith(suf) and len(head) - len(suf) >= 3):
+                    continue
+                stem = head[:-len(suf)]
+                # "ناحيته" = "ناحية" + ه (the ة is written ت before a suffix); "بعبارته"
                 for st in (stem, stem[:-1] + "ه" if stem.endswith("ت") else ""):
                     ds = self.definite(st) if st else 0
                     if ds >= min_count and ds >= 2 * max(bare, 1):
@@ -151,7 +158,8 @@ def verify_names(claims, documents=None, field: str = "_actors"):
     * every untitled candidate (`Description.check`) fails on a common word (`untitled_check`);
     * a "tentative" one (neither the whole subject, nor named again in its article, nor led by
       a given name) also needs the corpus to confirm it: the same name introduced by a title or
-      role somewhere, or credited as a speaker in another document.
+      role somewhere, credited as a speaker in another document, or each of its words written
+      three times or more in the corpus.
     """
     import json
 
@@ -189,7 +197,8 @@ def verify_names(claims, documents=None, field: str = "_actors"):
         if k not in verdict:
             why = untitled_check(d.name, stats)
             if not why and d.check == "tentative" and tuple(d.name_keys) not in titled and \
-                    len(speaker_docs.get(tuple(d.name_keys), ())) < 2:
+                    len(speaker_docs.get(tuple(d.name_keys), ())) < 2 and \
+                    min((stats.n[w] for w in _TOKEN.findall(normalize(d.name))), default=0) < 3:
                 why = "named nowhere else in the corpus"
             verdict[k] = why
         return verdict[k]
