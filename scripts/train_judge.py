@@ -111,6 +111,18 @@ def ufc_pairs(data: Path, folds: set[int], rng: random.Random, arts: pd.DataFram
     sp = sp[sp["fold"].isin(folds)]
     lab = {"agree": "affirm", "disagree": "deny"}
     rows = [(r.claim, r.sentence, lab[r.stance], "ufc_rationale") for r in sp.itertuples()]
+    # Lines that agree with one claim, read against each other: the line that agrees affirms,
+    # the line that disagrees denies (real news on both sides of the pair).
+    for _, g in sp.groupby("claim_id", sort=True):
+        agree = sorted(g.loc[g["stance"] == "agree", "sentence"])
+        disagree = sorted(g.loc[g["stance"] == "disagree", "sentence"])
+        for a in agree:
+            for d in disagree:
+                rows.append((a, d, "deny", "ufc_cross"))
+        for i, a in enumerate(agree):
+            others = [b for b in agree if b != a]
+            for b in rng.sample(others, min(2, len(others))):
+                rows.append((a, b, "affirm", "ufc_cross"))
     claims = pd.read_csv(data / "unifiedfc" / "claims.csv").set_index("claim_id")["claim"]
     arts = arts[arts["fold"].isin(folds)]
     for r in arts.itertuples():
@@ -421,10 +433,10 @@ def label_weights(df: pd.DataFrame) -> np.ndarray:
     """Each source contributes in proportion to how much we trust it for news stance."""
     base = df["source"].str.replace("_padded", "", regex=False)
     w = base.map({"ans": 1.0, "ans_random": 0.5, "ufc_rationale": 3.0, "ufc_unrelated": 0.5,
-                  "ufc_discuss": 0.5, "ufc_context": 1.0, "mawqif": 0.7, "mawqif_other": 0.5,
+                  "ufc_discuss": 0.5, "ufc_context": 1.0, "ufc_cross": 1.0, "mawqif": 0.7, "mawqif_other": 0.5,
                   "synth": 1.0, "ans_frames": 1.0}).fillna(1.0).to_numpy(dtype=float).copy()
     # Disagreeing news lines are scarce: weight them up to a share a class deserves.
-    w[(df["source"] == "ufc_rationale").to_numpy() & (df["label"] == "deny").to_numpy()] *= 3.0
+    w[base.isin(["ufc_rationale", "ufc_cross"]).to_numpy() & (df["label"] == "deny").to_numpy()] *= 3.0
     return w
 
 
@@ -445,6 +457,7 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--mawqif-cv", type=int, default=0)
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--dump", default="", help="write dev-set predictions here (analysis)")
     args = ap.parse_args(argv)
     import torch
     if args.threads:
@@ -492,6 +505,21 @@ def main(argv=None) -> int:
     history = train(head, feats, y, w, args, evaluate)
     final = evaluate(head)
     print("chosen:", json.dumps(final, ensure_ascii=False))
+    # The relevance threshold the pipeline should use, chosen on the dev sets.
+    probs = {k: softmax(predict(head, dev_feats[k])) for k in devs}
+    sweep = {}
+    for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+        s_t = {k: scores(k, devs[k]["label"], probs[k], t) for k in devs}
+        sweep[t] = {"criterion": round(criterion(s_t), 4),
+                    "ufc4_rel_f1": s_t["ufc4_rel"]["related_f1"],
+                    "ans": s_t["ans_dev"]["macro_f1"], "ufc4": s_t["ufc4_sent"]["macro_f1_affirm_deny"]}
+    print("threshold sweep:", json.dumps(sweep))
+    final["threshold_sweep"] = sweep
+    if args.dump:
+        Path(args.dump).mkdir(parents=True, exist_ok=True)
+        for k, pr in probs.items():
+            devs[k].assign(**{f"p_{l}": pr[:, i] for i, l in enumerate(LABELS)}).to_csv(
+                Path(args.dump) / f"{k}.csv", index=False)
     if args.no_write:
         return 0
     write_model(Path(args.out), head, jcfg, history, final, df, args, time.time() - t_start)

@@ -120,8 +120,9 @@ def make_run(d: Path, optional: bool = True) -> Path:
                        "distance_threshold": 0.12, "neutral_margin": 0.15,
                        "stance_model": "default", "min_statement_chars": 12},
         "model": "e5-small-offline",
-        "stance_tagger": {"name": "nli-ar-small", "ans_dev_macro_f1": 0.61,
-                          "majority_macro_f1": 0.27},
+        "judge": {"class": "CrossEncoderJudge", "model_id": "judge-0123abcd",
+                  "card": {"scores": {"ans_dev": {"macro_f1": 0.61},
+                                      "ufc4_sent": {"macro_f1_affirm_deny": 0.58}}}},
         "versions": {"stance": "0.1.0", "pandas": pd.__version__},
         "inputs": [{"file": "seeds/000_6c32ca4a3fcb9360.txt", "sha256": "ab" * 32}],
         "timings": {"load": 0.2, "embed": 3.1},
@@ -269,7 +270,8 @@ def test_sections_and_actors_in_pdf(built):
         assert title in text, title
     for actor in ACTORS:
         assert actor in text, actor
-    assert "e5-small-offline" in text and "0.61" in text  # model and tagger accuracy
+    assert "e5-small-offline" in text and "0.61" in text  # model and the judge's measured score
+    assert "judge-0123abcd" in text and "0.58" in text
     assert "Page 1 of" in text
     assert "\ufb02" not in text  # Latin ligatures off: "conflict" copies as typed
 

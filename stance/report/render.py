@@ -220,10 +220,52 @@ def _flat(value) -> str:
     return str(value)
 
 
+def judge_view(meta: dict, params: dict) -> dict:
+    """What the methods page says about the judge, from run.json's `judge` (its model card).
+
+    Only measured figures are quoted, each with the data it was measured on.
+    """
+    j = meta.get("judge") if isinstance(meta.get("judge"), dict) else {}
+    card = j.get("card") if isinstance(j.get("card"), dict) else {}
+    kind = "fast" if j.get("class") == "FastJudge" else "cross" if j else ""
+    rows: list[tuple[str, str]] = []
+    if kind == "cross":
+        sc = card.get("scores", {}) if isinstance(card.get("scores"), dict) else {}
+        bench = card.get("benchmarks", {}) if isinstance(card.get("benchmarks"), dict) else {}
+        def add(label, value):
+            if isinstance(value, (int, float)):
+                rows.append((label, f"{value:.2f}"))
+            elif isinstance(value, str) and value:
+                rows.append((label, value))
+        add("ANS dev (Arabic headline pairs), macro-F1 affirm/deny/unrelated",
+            bench.get("ans_dev_macro_f1", sc.get("ans_dev", {}).get("macro_f1")))
+        add("UnifiedFC fold 4 news sentences vs claims, macro-F1 affirm/deny",
+            bench.get("ufc4_sentences_macro_f1",
+                      sc.get("ufc4_sent", {}).get("macro_f1_affirm_deny")))
+        add("UnifiedFC fold 4 sentences, deny F1",
+            bench.get("ufc4_sentences_deny_f1", sc.get("ufc4_sent", {}).get("f1_deny")))
+        add("UnifiedFC fold 4 articles through the pipeline, 4-way macro-F1",
+            bench.get("ufc4_articles_macro_f1"))
+        add("Mawqif tweets (5-fold CV), F1 favor/against", bench.get("mawqif_cv_f1"))
+        add("Seed statements hand-checked by a reader (stance right)", bench.get("seed_hand_check"))
+    elif kind == "fast":
+        by_margin = card.get("macro_f1_by_margin", {}) if isinstance(card.get("macro_f1_by_margin"), dict) else {}
+        gated = card.get("macro_f1_with_polarity_gate", {}) if isinstance(
+            card.get("macro_f1_with_polarity_gate"), dict) else {}
+        key = f"{float(params.get('neutral_margin', 0.15)):.2f}"
+        if key in gated:
+            rows.append(("ANS dev macro-F1 with these rules", f"{gated[key]:.2f}"))
+        if "0.00" in by_margin:
+            rows.append(("ANS dev macro-F1, model alone (3-way argmax)", f"{by_margin['0.00']:.2f}"))
+        if card.get("majority_macro_f1") is not None:
+            rows.append(("majority-class baseline", f"{card['majority_macro_f1']:.2f}"))
+    return {"kind": kind, "model_id": str(j.get("model_id", "")), "rows": rows,
+            "trained": str(card.get("trained_blocks", "")), "base": str(card.get("base", ""))}
+
+
 def context(run: RunData, figures: dict[str, str | None], fonts: dict[str, Path]) -> dict:
     meta = run.meta
     params = meta.get("parameters") if isinstance(meta.get("parameters"), dict) else {}
-    tagger = meta.get("stance_tagger") if isinstance(meta.get("stance_tagger"), dict) else {}
     model = meta.get("model") or params.get("model") or "not recorded"
     key_params = [(k, _flat(params[k])) for k in KEY_PARAMETERS if k in params]
     key_params.insert(0, ("embedding model", str(model)))
@@ -243,17 +285,7 @@ def context(run: RunData, figures: dict[str, str | None], fonts: dict[str, Path]
         "key_params": key_params,
         "all_params": sorted((str(k), _flat(v)) for k, v in params.items()),
         "model": str(model),
-        "tagger": {str(k): _flat(v) for k, v in sorted(tagger.items())},
-        "tagger_f1": tagger.get("ans_dev_macro_f1"),
-        "tagger_f1_argmax": tagger.get("ans_dev_macro_f1_argmax"),
-        "tagger_seed_acc": tagger.get("seed_sample_accuracy"),
-        "tagger_seed_n": tagger.get("seed_sample_n"),
-        "tagger_rows": [(k, _flat(tagger[k])) for k in
-                        ("name", "class", "ans_dev_macro_f1", "ans_dev_macro_f1_argmax",
-                         "majority_macro_f1", "ans_dev_margin", "seed_sample_accuracy",
-                         "seed_sample_n") if k in tagger],
-        "tagger_majority": tagger.get("majority_macro_f1"),
-        "tagger_name": tagger.get("name", ""),
+        "judge": judge_view(meta, params),
         "params": params,
         "versions": sorted((str(k), _flat(v)) for k, v in (meta.get("versions") or {}).items())
         if isinstance(meta.get("versions"), dict) else [],
