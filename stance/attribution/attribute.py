@@ -35,7 +35,7 @@ from .carry import CarryState
 from .cues import Extractors
 from .discover import Description, DocActors, fold, parse
 from .docinfo import acronyms, authors_of, quoted_name
-from .evidence import given_first, verify_names
+from .evidence import given_first, quoted_arabic_name, verify_names
 from .extract import Found
 from .gazetteer import gazetteer
 from .registry import ActorRegistry, tokenize
@@ -105,8 +105,10 @@ class Attributor:
         toks = tokenize(text)
         quotes = []
         for a, b in quote_spans(text):
-            if quoted_name(text[a:b]) and a >= 1 and b < len(text):
-                # «Тенир Майнинг», "Radio J": a name in quotation marks, not a quotation
+            if a >= 1 and b < len(text) and (quoted_name(text[a:b]) or
+                                             quoted_arabic_name(text, toks, a, b)):
+                # «Тенир Майнинг», "Radio J", وطالب " المجتمعون ", وكالة " رويترز ":
+                # a name in quotation marks, not a quotation
                 text = text[:a - 1] + " " + text[a:b] + " " + text[b + 1:]
             else:
                 quotes.append((a, b))
@@ -196,7 +198,9 @@ class Attributor:
 
     @staticmethod
     def _untitled_arabic(d: Description) -> bool:
-        return d.kind == "person" and bool(d.name) and not d.titled and not d.role and \
+        # a title word elsewhere in the phrase ("على المستوى … دول إقليمية") does not vouch
+        # for the name; only one right before it does (`titled`)
+        return d.kind == "person" and bool(d.name) and not d.titled and \
             any("\u0600" <= ch <= "\u06ff" for ch in d.name)
 
     @staticmethod

@@ -70,7 +70,7 @@ class WordStats:
             indef = self.bare(stem)
             if indef >= 5 and indef >= 0.4 * (self.n[w] + self.n["و" + w]):
                 return f"'{w}' is often written without the article (a common word)"
-            return ""
+            return self._suffixed(w, bare, min_count)      # "التزامها" = "التزام" + ها
         d = self.definite(w)
         if d >= min_count and d >= 0.15 * bare:
             return f"'{w}' takes the article"
@@ -85,6 +85,9 @@ class WordStats:
             ds = self.definite(w[:-1])             # "تاريخا", "حضورا": an accusative noun
             if ds >= min_count and ds >= 2 * max(bare, 1):
                 return f"'{w}' is a common word in the accusative"
+        return self._suffixed(w, bare, min_count)
+
+    def _suffixed(self, w: str, bare: int, min_count: int) -> str:
         heads = (w, w[1:]) if w[:1] in "بل" and len(w) > 4 else (w,)
         for suf in _SUFFIXES:
             for head in heads:
@@ -93,7 +96,8 @@ class WordStats:
                 stem = head[:-len(suf)]
                 # "ناحيته" = "ناحية" + ه (the ة is written ت before a suffix); "بعبارته"
                 for st in (stem, stem[:-1] + "ه" if stem.endswith("ت") else ""):
-                    ds = self.definite(st) if st else 0
+                    ds = (self.definite(st) + (self.bare(st) if st.startswith("ال") else 0)) \
+                        if st else 0
                     if ds >= min_count and ds >= 2 * max(bare, 1):
                         return f"'{w}' is a common word with a pronoun"
         return ""
@@ -113,6 +117,8 @@ def untitled_check(name: str, stats: WordStats | None) -> str:
         core = w[1:] if w[:1] in "وف" and w[1:] in L.given_ar else w
         if core in L.given_ar:
             continue
+        if _plural(core):
+            return f"'{w}' is a plural noun (a group, no one's name)"
         if core in L.common_ar or core[1:] in L.common_ar and core[:1] in "وفبل":
             return f"'{w}' is a common word"
         if core in L.ar_verbs or core[1:] in L.ar_verbs and core[:1] in "وف":
@@ -131,6 +137,83 @@ def untitled_check(name: str, stats: WordStats | None) -> str:
 
 
 _COMPOUND = frozenset(normalize(w) for w in "عبد ابو أبو بن ابن ام أم بو ولد بنت".split())
+
+
+def _plural(w: str) -> bool:
+    """"المشاركون", "المؤرخين", "عقاريون", "قياديين": a plural noun or adjective."""
+    if w.endswith(("يون", "يين")) and len(w) >= 5:
+        return True
+    return w.startswith(("ال", "وال")) and w.endswith(("ون", "ين")) and len(w) >= 7
+
+
+def quoted_arabic_name(text: str, toks, a: int, b: int) -> bool:
+    """" محمد علوش " رئيس … أدان", "وطالب " المجتمعون "", "وكالة " رويترز "": one to four
+    Arabic words in quotation marks, with no punctuation and no function word or verb inside,
+    right after a reporting verb or an institution, media or title word, or right before a
+    reporting verb, name someone; they are no quotation."""
+    from ..textnorm import STOPWORDS_AR
+    from .extract import verb_info
+    from .registry import canon
+    inner = text[a:b].strip(" \"“”«»")
+    words = inner.split()
+    if not 1 <= len(words) <= 4 or not ARABIC_LETTER.search(inner) or \
+            any(ch in inner for ch in ".,،:;؛!?؟()"):
+        return False
+    L = lexicon()
+    inside = [t for t in toks if a <= t.start < b]
+    if not inside or any(t.norm in STOPWORDS_AR or t.norm in L.post_stop or verb_info([t], 0)
+                         for t in inside):
+        return False
+    before = [t for t in toks if t.end <= a - 1]
+    after = [t for t in toks if t.start >= b + 1]
+
+    def head(t) -> bool:
+        k = canon(t.norm)
+        return bool(verb_info([t], 0)) or k in L.institutions or k in L.media or k in L.titles \
+            or t.norm in L.honorifics
+
+    gap_before = text[before[-1].end:a - 1] if before else ""
+    gap_after = text[b + 1:after[0].start] if after else ""
+    return bool(before and head(before[-1]) and not any(ch in gap_before for ch in ".:،,\"“”«»")
+                or after and verb_info(after, 0) and not any(ch in gap_after for ch in ".:\"“”«»"))
+
+
+def trim_name(name: str, kind: str, stats: WordStats | None) -> str:
+    """The name up to the first word that the corpus shows to be no part of it: an object or
+    an addressee the phrase ran into ("أحمد أبو زيد الهجوم", "بريت مكجورك للصحفيين", "حركة أمل
+    التزامها بميثاقها", "منظمة بدر بقتل مسجونين"). Organisations are cut only at a word with
+    a clitic pronoun, a "ب" or a verb ("المرصد السوري لحقوق الإنسان" stays whole); a person's
+    family name right after a given name or "أبو/بن" stays even when it is a common word
+    ("سامي حداد", "أشرف أبو عريف")."""
+    L = lexicon()
+    if stats is None or stats.docs < 20:
+        return name
+    parts = name.split()
+    words = [normalize(w) for w in parts]
+    if len(words) < 2 or len(words) != len(_TOKEN.findall(name)):
+        return name
+    clitic = ("pronoun", "'ب'", "verbal", "plural", "accusative")
+    for k in range(1, len(words)):
+        w, prev = words[k], words[k - 1]
+        if w in L.given_ar or prev in _COMPOUND or w[2:] in L.given_ar:
+            continue
+        if w.startswith("لل") and len(w) > 4:
+            why = "addressee" if stats.bare("ال" + w[2:]) + stats.definite(w[2:]) >= 3 else ""
+        elif w in L.common_ar:
+            why = "common"
+        else:
+            why = "plural" if _plural(w) else stats.common(w)
+        if not why:
+            continue
+        if kind != "person":
+            cut = any(x in why for x in clitic)
+        elif w.startswith("ال") or any(x in why for x in clitic + ("'ل'", "addressee", "common")):
+            cut = True
+        else:                                   # a bare word that takes the article
+            cut = prev not in L.given_ar and k >= 2
+        if cut:
+            return " ".join(parts[:k])
+    return name
 
 
 def given_first(name: str) -> bool:
@@ -207,9 +290,33 @@ def verify_names(claims, documents=None, field: str = "_actors"):
     attribution = c["attribution"].astype(str).to_numpy().copy()
     note = c["attribution_note"].astype(str).to_numpy().copy()
     blank = []
+    trimmed: dict = {}
+    for pos, (keys, descs) in parsed.items():
+        changed = False
+        for d in descs.values():
+            if d.name and arabic(d.name):
+                k = (d.name, d.kind)
+                if k not in trimmed:
+                    trimmed[k] = trim_name(d.name, d.kind, stats)
+                new = trimmed[k]
+                if new != d.name:
+                    n = len(_TOKEN.findall(new))
+                    d.name, d.name_keys, changed = new, tuple(d.name_keys[:n]), True
+        if changed:
+            raw[pos] = json.dumps({**json.loads(raw[pos]), "keys": keys,
+                                   "actors": {k: v.to_dict() for k, v in descs.items()}},
+                                  ensure_ascii=False)
+    speakers = c["speaker"].astype(str).to_numpy().copy() if "speaker" in c else None
     alt_rows = {}
     for pos, (keys, descs) in parsed.items():
+        first = descs.get(keys[0])
+        if speakers is not None and first is not None and first.name and \
+                (speakers[pos], first.kind) in trimmed:
+            speakers[pos] = first.name
         bad = {k for k, d in descs.items() if d.check and reject(d)}
+        if first is not None and first.check == "tentative" and \
+                str(c["attribution"].iloc[pos]) == "carry_over":
+            bad.add(keys[0])                 # carried over only from a confirmed speaker
         if not bad:
             continue
         alt = parsed_alt.get(pos)
@@ -219,7 +326,8 @@ def verify_names(claims, documents=None, field: str = "_actors"):
             d = descs[keys[0]]
             blank.append(pos)
             attribution[pos] = "unattributed"
-            note[pos] = f"'{d.name}' is no name here: {reject(d)}"
+            note[pos] = f"'{d.name}' is no name here: {reject(d)}" if reject(d) else \
+                f"carried over from '{d.name}', a speaker no title or repetition confirms"
         else:
             keys = [k for k in keys if k not in bad]
             descs = {k: v for k, v in descs.items() if k not in bad}
@@ -228,6 +336,8 @@ def verify_names(claims, documents=None, field: str = "_actors"):
     raw[blank] = ""
     c[field] = raw
     c["attribution"], c["attribution_note"] = attribution, note
+    if speakers is not None:
+        c["speaker"] = speakers
     for col in _BLANK:
         if col in c:
             v = c[col].astype(str).to_numpy().copy()

@@ -253,4 +253,4 @@ def surface(phrase, toks, idx, glued=False) -> str:
     s = phrase[toks[idx[0]].start:toks[idx[-1]].end]
     if glued:
         s = s.lstrip("\u200f")[1:]
-    return s.strip(" ,،'\"“”«»")
+    return " ".join(s.strip(" ,،'\"“”«»").split())
