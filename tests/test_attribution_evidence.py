@@ -92,3 +92,46 @@ def test_unconfirmed_subject_of_a_pro_drop_verb_falls_back_to_the_previous_speak
     claims, _ = attribute({"d": "وقالت المتحدثة باسم البيت الأبيض جين بساكي إن الوضع خطير. "
                                 "وتوقعت تزايد الهجمات السيبرانية في الأيام المقبلة."})
     assert row(claims, "وتوقعت")["speaker"] == "جين بساكي"
+
+
+def test_plural_nouns_adjectives_and_verbs_are_no_names():
+    for phrase in ("المشاركون", "عقاريون", "المجتمعون", "اللندنية", "ذكره محمود بزان"):
+        assert untitled_check(phrase, None), phrase
+    assert untitled_check("الحريري", None) == ""
+
+
+def test_short_quoted_arabic_name_after_a_verb_or_an_institution():
+    claims, _ = attribute({"d": 'وقال " محمد علوش " إن الاتفاق خيانة للثورة .'})
+    assert row(claims, "وقال")["speaker"] == "محمد علوش"
+    claims, _ = attribute({"d": 'من جهتها , تحدثت وكالة " الصحافة الفرنسية " عن " اشتباكات '
+                                'تدور في مناطق عدة " .'})
+    assert row(claims, "من جهتها")["speaker"] == "وكالة الصحافة الفرنسية"
+    # a quoted plural subject is a group, not the previous speaker
+    claims, _ = attribute({"d": 'وقال الرئيس العراقي فؤاد معصوم إن الحوار ضروري . وطالب '
+                                '" المجتمعون " أن تكون المفاوضات بمشاركة جهات دولية .'})
+    assert row(claims, "وطالب")["speaker"] == ""
+
+
+def test_names_cut_at_an_object_or_addressee():
+    from stance.attribution.evidence import trim_name
+    s = WordStats(["وصل الصحفيين إلى الصحفيين مع الصحفيين وصحفيين. الهجوم والهجوم ثم هجوم "
+                   "وهجوم وهجوم وهجوم وهجوم. قتل وبقتل القتل القتل القتل."] * 24)
+    assert trim_name("بريت مكجورك للصحفيين", "person", s) == "بريت مكجورك"
+    assert trim_name("أحمد أبو زيد الهجوم", "person", s) == "أحمد أبو زيد"
+    assert trim_name("منظمة بدر بقتل مسجونين", "organisation", s) == "منظمة بدر"
+    assert trim_name("المرصد السوري لحقوق الإنسان", "organisation", s) == \
+        "المرصد السوري لحقوق الإنسان"
+    assert trim_name("سامي حداد", "person", s) == "سامي حداد"
+
+
+def test_carry_over_only_from_a_confirmed_speaker():
+    # "بزانيوف" is untitled, not the whole subject, named once: tentative. Its own statement
+    # may stand if the corpus confirms it, but nothing is carried over from it.
+    texts = {f"f{i}": t for i, t in enumerate(FILLER)}
+    texts.update({f"n{i}": "زار بزانيوف المدينة القديمة في الصباح الباكر." for i in range(3)})
+    texts["a"] = ("وأكد بزانيوف في المؤتمر الصحفي الذي عقد أمس أن الوضع صعب جدا في المدينة. "
+                  "وأضاف أن الحل ما زال بعيدا.")
+    claims, _ = attribute(texts)
+    a = claims[claims["doc_id"] == "a"].sort_values("start")
+    assert a.iloc[0]["speaker"] == "بزانيوف"
+    assert a.iloc[1]["speaker"] == "" and "carried over from" in a.iloc[1]["attribution_note"]

@@ -121,8 +121,11 @@ def untitled_check(name: str, stats: WordStats | None) -> str:
             return f"'{w}' is a plural noun (a group, no one's name)"
         if core in L.common_ar or core[1:] in L.common_ar and core[:1] in "وفبل":
             return f"'{w}' is a common word"
-        if core in L.ar_verbs or core[1:] in L.ar_verbs and core[:1] in "وف":
-            return f"'{w}' is a reporting verb"
+        for form in (core, *(core[:-len(x)] for x in ("هما", "هم", "ها", "ه") if core.endswith(x))):
+            if form in L.ar_verbs or form[1:] in L.ar_verbs and form[:1] in "وف":
+                return f"'{w}' is a reporting verb"     # "ذكره", "نقلت عنها"
+        if len(words) == 1 and core.startswith("ال") and core.endswith("يه") and len(core) > 5:
+            return f"'{w}' is an adjective (a name is not a feminine nisba alone)"
         if stats is None or stats.docs < 20:
             continue
         prev = words[k - 1] if k else ""
