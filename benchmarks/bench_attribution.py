@@ -182,7 +182,8 @@ def has_cue(text: str) -> bool:
 
 def unifiedfc(path: Path, sample_out: str = "", changed_out: str = "", folds: set[int] | None = None,
               sample_folds: set[int] | None = None, handcheck: Path = HANDCHECK,
-              dump: str = "", limit: int = 0) -> tuple[dict, pd.DataFrame | None]:
+              dump: str = "", limit: int = 0, exclude_docs=(), seed: int = 15
+              ) -> tuple[dict, pd.DataFrame | None]:
     from stance.attribution import ActorRegistry
     frame = unifiedfc_frame(path, folds)
     if limit:
@@ -218,7 +219,10 @@ def unifiedfc(path: Path, sample_out: str = "", changed_out: str = "", folds: se
             if HANDCHECK.exists():
                 old = set(pd.read_csv(HANDCHECK, dtype=str)["claim_id"])
                 pool = pool[~pool["claim_id"].isin(old)]
-        pick = pool.sample(n=min(120, len(pool)), random_state=15)
+            for f in exclude_docs:
+                # articles already read (an earlier held-out draw): none of their statements
+                pool = pool[~pool["doc_id"].isin(set(pd.read_csv(f, dtype=str)["doc_id"]))]
+        pick = pool.sample(n=min(120, len(pool)), random_state=seed)
         out = pick[["claim_id", "doc_id", "outlet", "text", "speaker", "speaker_text",
                     "organisation", "country", "attribution", "attribution_note"]].copy()
         out["speaker_ok"], out["country_ok"], out["why"] = "", "", ""
@@ -297,6 +301,9 @@ def main(argv=None) -> int:
     ap.add_argument("--handcheck", default=str(HANDCHECK), help="hand-checked sample to score")
     ap.add_argument("--dump", default="", help="write every cue statement (with its speaker) here")
     ap.add_argument("--limit", type=int, default=0, help="a random subset of this many articles")
+    ap.add_argument("--sample-exclude", action="append", default=[],
+                    help="a hand-check CSV whose articles (doc_id) the new sample leaves out")
+    ap.add_argument("--sample-seed", type=int, default=15)
     a = ap.parse_args(argv)
     parts = ["unifiedfc", "seeds", "multilingual", "first_person"] if a.part == "all" else [a.part]
     for p in parts:
@@ -310,7 +317,7 @@ def main(argv=None) -> int:
             fs = {int(x) for x in a.folds.split(",") if x} or None
             sf = {int(x) for x in a.sample_folds.split(",") if x} or None
             res, m = unifiedfc(Path(a.unifiedfc), a.sample_out, a.changed_out, fs, sf,
-                               Path(a.handcheck), a.dump, a.limit)
+                               Path(a.handcheck), a.dump, a.limit, a.sample_exclude, a.sample_seed)
         print(f"[{p}] " + json.dumps(res, ensure_ascii=False))
         if a.show_errors and m is not None and "ok" in m:
             for _, r in m[~m["ok"]].iterrows():

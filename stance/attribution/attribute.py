@@ -197,6 +197,23 @@ class Attributor:
         return bool(phrase) and self.discover and bool(parse(phrase))
 
     @staticmethod
+    def _media_named(d: Description, doc: "_Doc"):
+        """For a media noun ("الصحيفة", "القناة"): the last actor of the document named with the
+        same noun ("صحيفة الحياة"), "" when none; None for any other generic word."""
+        from .lexicon import lexicon
+        from .registry import canon
+        L = lexicon()
+        head = canon(normalize(d.name.split()[0])) if d.name else ""
+        if head not in L.media:
+            return None
+        for k in reversed(doc.actors.order):
+            o = doc.actors.actors[k]
+            if o.kind == "organisation" and o.name and len(o.name.split()) > 1 and \
+                    canon(normalize(o.name.split()[0])) == head:
+                return "~" + k
+        return ""
+
+    @staticmethod
     def _untitled_arabic(d: Description) -> bool:
         # a title word elsewhere in the phrase ("على المستوى … دول إقليمية") does not vouch
         # for the name; only one right before it does (`titled`)
@@ -265,7 +282,11 @@ class Attributor:
                         self._plausible(d, found.text, doc, named) or given_first(d.name)) \
                         or doc.actors.knows(d) else "tentative"
             if len(descs) == 1 and descs[0].generic:
-                # "وأضافت الوكالة", "the agency said": the organisation that spoke before
+                # "وأضافت الوكالة", "the agency said": the organisation that spoke before;
+                # "وقالت الصحيفة": the newspaper, channel or site named before in the article
+                media = self._media_named(descs[0], doc)
+                if media is not None:
+                    return ([media], "") if media else ([], "")
                 prev = state.last("o")
                 return ([prev], "") if prev else ([], "")
             if descs:

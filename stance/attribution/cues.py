@@ -129,6 +129,35 @@ class Extractors:
             g = {"f": "feminine", "m": "masculine"}.get(vgender, "any")
             return Found(how="carry_over", carry=vgender or "-",
                          note=f"'{toks[i].surface}' has no subject: previous {g} speaker")
+        if arabic and not content and toks[i].norm[:1] == "و" and i > 2:
+            return self._sentence_subject(text, toks, i, mentioned)
+        return None
+
+    def _sentence_subject(self, text, toks, i, mentioned) -> Found | None:
+        """"هاجم الرئيس التركي نظيره السوري …, وقال إن …": a verb joined by "و" in the middle of
+        a sentence, with no subject of its own, shares the subject of the sentence's first verb
+        (the words right after it, verb-subject order) when that subject is named by a title, a
+        role, an office, a country or the registry."""
+        from .discover import parse
+        L = lexicon()
+        k = 0
+        while k < i and (toks[k].norm in L.clause_openers or toks[k].norm.isdigit()
+                         or x.is_filler(toks[k].norm, L.filler)):
+            k += 1
+        if k >= i - 1 or x.hard_gap(text, toks, k, k + 1):
+            return None
+        idx, _ = x.arabic_subject(text, toks, k + 1, min(i, k + 1 + self.post_window))
+        if not idx:
+            return None
+        note = f"subject of the sentence, shared by '{toks[i].surface}'"
+        ms = self._find(toks, idx[0], idx[-1] + 1, mentioned)
+        if ms and ms[0].i == idx[0]:
+            return Found(ms[0].actor_id, text[ms[0].start:ms[0].end], "reporting_verb", note)
+        phrase = text[toks[idx[0]].start:toks[idx[-1]].end]
+        ds = parse(phrase)
+        if ds and ds[0].start == 0 and (ds[0].titled or ds[0].role or
+                                        ds[0].kind in ("state", "organisation") and not ds[0].generic):
+            return Found(text=phrase[:ds[0].end], how="reporting_verb", note=note)
         return None
 
     def _relayed_from(self, text, toks, in_quote, i, vi, post_end, mentioned) -> Found | None:
