@@ -135,3 +135,29 @@ def test_carry_over_only_from_a_confirmed_speaker():
     a = claims[claims["doc_id"] == "a"].sort_values("start")
     assert a.iloc[0]["speaker"] == "بزانيوف"
     assert a.iloc[1]["speaker"] == "" and "carried over from" in a.iloc[1]["attribution_note"]
+
+
+def test_action_verbs_need_their_speech_object():
+    claims, _ = attribute({"d": "وجددت قوات النظام قصفها مناطق في بلدة دير فول بريف حمص."})
+    assert row(claims, "وجددت")["speaker"] == ""
+    claims, _ = attribute({"d": "وجدد الرئيس التركي رجب طيب أردوغان دعوته إلى وقف القتال فورا."})
+    assert row(claims, "وجدد")["speaker"] == "رجب طيب أردوغان"
+    claims, _ = attribute({"d": "وعلقت الأمم المتحدة عمليات توزيع المساعدات في الولاية بعد الهجوم."})
+    assert row(claims, "وعلقت")["speaker"] == ""
+
+
+def test_media_relay_the_one_they_quote():
+    claims, _ = attribute({"d": "وكتبت القناة التلفزيونية على صفحتها نقلا عن وزير الخارجية "
+                                "الإيراني محمد جواد ظريف إن إيران ستنسحب أيضا."})
+    r = row(claims, "وكتبت")
+    assert r["speaker"] == "محمد جواد ظريف" and r["country"] == "IRN"
+    claims, _ = attribute({"d": "وذكرت الوكالة أن وزير الخارجية الروسي سيرغي لافروف قال إن "
+                                "المعركة انتهت."})
+    assert row(claims, "وذكرت")["speaker"] == "سيرغي لافروف"
+
+
+def test_preposition_glued_to_a_common_word_is_no_name():
+    from stance.attribution.evidence import clitic_head
+    s = WordStats(["الشؤون وشؤون الشؤون شؤون الشؤون. الجيش وجيش الجيش الجيش."] * 24)
+    assert clitic_head("بشؤون الجماعات", s) and clitic_head("لجيش", s)
+    assert clitic_head("بوتين", s) == "" and clitic_head("لافروف", s) == ""

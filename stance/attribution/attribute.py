@@ -32,7 +32,7 @@ import pandas as pd
 from ..corpus.segment import quote_spans
 from ..textnorm import normalize
 from .carry import CarryState
-from .cues import Extractors
+from .cues import Extractors, media_phrase
 from .discover import Description, DocActors, fold, parse
 from .docinfo import acronyms, authors_of, quoted_name
 from .evidence import given_first, quoted_arabic_name, verify_names
@@ -129,8 +129,16 @@ class Attributor:
         if found is None:
             found = ex.readout(text, toks, in_quote, mentioned)
         acc = ex.according_to(text, toks, in_quote, mentioned)
+        if acc is not None and found is not None and not found.actor_id and found.text and \
+                media_phrase(found.text) and (acc.actor_id or self._names(acc.text)) and \
+                not (acc.text and media_phrase(acc.text)):
+            # "وكتبت القناة … نقلا عن ظريف": the channel relays Zarif
+            acc.note += f"; relayed by {found.text!r}"
+            found = acc
         if acc is not None and (acc.actor_id or acc.carry or self._names(acc.text)):
-            if found is not None and (found.actor_id or found.text or found.carry):
+            if found is acc:
+                pass
+            elif found is not None and (found.actor_id or found.text or found.carry):
                 if acc.actor_id and found.actor_id and acc.actor_id != found.actor_id \
                         and not found.relayed_by:
                     found.relayed_by = acc.actor_id

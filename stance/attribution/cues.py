@@ -15,6 +15,14 @@ from .lexicon import lexicon
 from .registry import canon
 
 
+def media_phrase(phrase: str) -> bool:
+    """"صحيفة الحياة", "الوكالة", "قناة سكاي نيوز عربية": a phrase headed by a media noun."""
+    from .registry import tokenize
+    L = lexicon()
+    toks = [t for t in tokenize(phrase) if not x.is_filler(t.norm, L.filler)]
+    return bool(toks) and canon(toks[0].norm) in L.media
+
+
 class Extractors:
     def __init__(self, registry, post_window: int = 14, pre_window: int = 12,
                  headline_prefix_tokens: int = 6):
@@ -46,6 +54,11 @@ class Extractors:
             if res is not None:
                 if res.actor_id and res.how == "reporting_verb":
                     inner = self.relayed(text, toks, i, verbs, res, mentioned)
+                    if inner is not None:
+                        return inner
+                if not res.actor_id and res.text and media_phrase(res.text):
+                    inner = self._relayed_by_media(text, toks, in_quote, i, verbs[n + 1:], res,
+                                                   mentioned)
                     if inner is not None:
                         return inner
                 return res
@@ -126,6 +139,11 @@ class Extractors:
                 return None
             if not arabic and pre_start < i:
                 return None
+            if arabic and not content and toks[i].norm[:1] == "و" and i > 2:
+                # "التقى أبو مازن …, وقال في …": the subject of this sentence, if it names one
+                own = self._sentence_subject(text, toks, i, mentioned)
+                if own is not None:
+                    return own
             g = {"f": "feminine", "m": "masculine"}.get(vgender, "any")
             return Found(how="carry_over", carry=vgender or "-",
                          note=f"'{toks[i].surface}' has no subject: previous {g} speaker")
@@ -137,7 +155,8 @@ class Extractors:
         """"هاجم الرئيس التركي نظيره السوري …, وقال إن …": a verb joined by "و" in the middle of
         a sentence, with no subject of its own, shares the subject of the sentence's first verb
         (the words right after it, verb-subject order) when that subject is named by a title, a
-        role, an office, a country or the registry."""
+        role, an office, a country, the registry, or is a name that starts with a given name or
+        a kunya ("التقى أبو مازن …, وقال في …")."""
         from .discover import parse
         L = lexicon()
         k = 0
@@ -155,8 +174,10 @@ class Extractors:
             return Found(ms[0].actor_id, text[ms[0].start:ms[0].end], "reporting_verb", note)
         phrase = text[toks[idx[0]].start:toks[idx[-1]].end]
         ds = parse(phrase)
+        from .evidence import given_first
         if ds and ds[0].start == 0 and (ds[0].titled or ds[0].role or
-                                        ds[0].kind in ("state", "organisation") and not ds[0].generic):
+                                        ds[0].kind in ("state", "organisation") and not ds[0].generic
+                                        or ds[0].kind == "person" and given_first(ds[0].name)):
             return Found(text=phrase[:ds[0].end], how="reporting_verb", note=note)
         return None
 
@@ -178,6 +199,27 @@ class Extractors:
                          "quoted after 'نقل … عن'", relayed_by=agency[0].actor_id if agency else "")
         return Found(text=text[toks[post_end + 1].start:toks[e - 1].end], how="reporting_verb",
                      note="quoted after 'نقل … عن' (relayed)")
+
+    def _relayed_by_media(self, text, toks, in_quote, i, later, res, mentioned) -> Found | None:
+        """"وذكرت الوكالة أن غيراسيموف قال …": a newspaper, agency or channel that reports what
+        someone said relays them; the one who said it speaks."""
+        from .discover import parse
+        L = lexicon()
+        comp = next((k for k in range(i + 1, min(len(toks), i + 2 + self.post_window))
+                     if toks[k].norm in L.clean_stop), None)
+        if comp is None:
+            return None
+        for v, vi in later:
+            if v <= comp or v - comp > 8:
+                continue
+            inner = self.subject(text, toks, in_quote, v, vi, mentioned)
+            if inner is None or inner.carry or not (inner.actor_id or inner.text):
+                continue
+            if inner.text and (media_phrase(inner.text) or not parse(inner.text)):
+                continue
+            inner.note = f"subject of inner verb '{toks[v].surface}', relayed by {res.text!r}"
+            return inner
+        return None
 
     def relayed(self, text, toks, i, verbs, res, mentioned) -> Found | None:
         """"ذكر بيسكوف أن بوشيلين وباسيتشنيك يشددان": inner speaker, relayed by the outer one."""

@@ -181,6 +181,22 @@ def quoted_arabic_name(text: str, toks, a: int, b: int) -> bool:
                 or after and verb_info(after, 0) and not any(ch in gap_after for ch in ".:\"“”«»"))
 
 
+def clitic_head(name: str, stats: WordStats | None) -> str:
+    """Why the first word of a name is a preposition glued to a common word ("بلسان",
+    "بشؤون", "لجيش", "لنادي", "لوفد"): no name starts so ("" when it may)."""
+    L = lexicon()
+    words = [normalize(w) for w in _TOKEN.findall(name)]
+    if not words or words[0] in L.given_ar or stats is None or stats.docs < 20:
+        return ""
+    w = words[0]
+    if w[:1] not in "بل" or len(w) < 4 or w[1:] in L.given_ar:
+        return ""
+    rest = "ال" + w[2:] if w.startswith("لل") else w[1:]
+    n = stats.bare(rest) + stats.definite(rest) + (stats.bare(rest[2:]) if rest.startswith("ال") else 0)
+    return f"'{w}' is a preposition and a common word" if n >= 3 and n >= 2 * max(stats.bare(w), 1) \
+        else ""
+
+
 def trim_name(name: str, kind: str, stats: WordStats | None) -> str:
     """The name up to the first word that the corpus shows to be no part of it: an object or
     an addressee the phrase ran into ("أحمد أبو زيد الهجوم", "بريت مكجورك للصحفيين", "حركة أمل
@@ -189,21 +205,23 @@ def trim_name(name: str, kind: str, stats: WordStats | None) -> str:
     family name right after a given name or "أبو/بن" stays even when it is a common word
     ("سامي حداد", "أشرف أبو عريف")."""
     L = lexicon()
-    if stats is None or stats.docs < 20:
-        return name
-    parts = name.split()
-    words = [normalize(w) for w in parts]
-    if len(words) < 2 or len(words) != len(_TOKEN.findall(name)):
+    small = stats is None or stats.docs < 20         # only the bundled lists then
+    speech = {w for _, ws in L.ar_needs.values() for w in ws}
+    spans = [(m.start(), m.group()) for m in _TOKEN.finditer(name)]
+    words = [normalize(w) for _, w in spans]
+    if len(words) < 2:
         return name
     clitic = ("pronoun", "'ب'", "verbal", "plural", "accusative")
     for k in range(1, len(words)):
         w, prev = words[k], words[k - 1]
         if w in L.given_ar or prev in _COMPOUND or w[2:] in L.given_ar:
             continue
-        if w.startswith("لل") and len(w) > 4:
+        if w in L.common_ar or w in speech or w[:1] in "وف" and w[1:] in speech:
+            why = "common"                            # "أردوغان دعوته"
+        elif small:
+            continue
+        elif w.startswith("لل") and len(w) > 4:
             why = "addressee" if stats.bare("ال" + w[2:]) + stats.definite(w[2:]) >= 3 else ""
-        elif w in L.common_ar:
-            why = "common"
         else:
             why = "plural" if _plural(w) else stats.common(w)
         if not why:
@@ -215,17 +233,19 @@ def trim_name(name: str, kind: str, stats: WordStats | None) -> str:
         else:                                   # a bare word that takes the article
             cut = prev not in L.given_ar and k >= 2
         if cut:
-            return " ".join(parts[:k])
+            return name[:spans[k][0]].rstrip(" -–,،")
     return name
 
 
 def given_first(name: str) -> bool:
-    """Does the phrase start with a given name ("حسن نصرالله", "وقالت أمل")?"""
+    """Does the phrase start with a given name or a kunya ("حسن نصرالله", "أمل", "أبو مازن")?"""
     L = lexicon()
     words = [normalize(w) for w in _TOKEN.findall(name)]
     if not words:
         return False
     w = words[0]
+    if len(words) > 1 and w in ("ابو", "ام"):
+        return True                                  # a kunya: "أبو مازن", "أم ناصر"
     return w in L.given_ar or w[:1] in "وف" and w[1:] in L.given_ar
 
 
@@ -300,11 +320,13 @@ def verify_names(claims, documents=None, field: str = "_actors"):
             if d.name and arabic(d.name):
                 k = (d.name, d.kind)
                 if k not in trimmed:
-                    trimmed[k] = trim_name(d.name, d.kind, stats)
+                    trimmed[k] = "" if clitic_head(d.name, stats) else trim_name(d.name, d.kind, stats)
                 new = trimmed[k]
                 if new != d.name:
                     n = len(_TOKEN.findall(new))
                     d.name, d.name_keys, changed = new, tuple(d.name_keys[:n]), True
+                    if not new and not (d.role or d.office or d.org or d.country):
+                        d.check = "tentative"            # nothing left: rejected below
         if changed:
             raw[pos] = json.dumps({**json.loads(raw[pos]), "keys": keys,
                                    "actors": {k: v.to_dict() for k, v in descs.items()}},
@@ -313,9 +335,8 @@ def verify_names(claims, documents=None, field: str = "_actors"):
     alt_rows = {}
     for pos, (keys, descs) in parsed.items():
         first = descs.get(keys[0])
-        if speakers is not None and first is not None and first.name and \
-                (speakers[pos], first.kind) in trimmed:
-            speakers[pos] = first.name
+        if speakers is not None and first is not None and (speakers[pos], first.kind) in trimmed:
+            speakers[pos] = first.name or first.display()
         bad = {k for k, d in descs.items() if d.check and reject(d)}
         if first is not None and first.check == "tentative" and \
                 str(c["attribution"].iloc[pos]) == "carry_over":

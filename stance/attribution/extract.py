@@ -63,7 +63,12 @@ def verb_info(toks, i):
     for form in (norm, norm[1:] if norm[:1] in "وف" else None,
                  norm[2:] if norm[:2] in ("وف", "فو") else None):
         if form and form in L.ar_verbs:
-            return L.ar_verbs[form]
+            info = L.ar_verbs[form]
+            need = L.ar_needs.get(info[0])
+            if need and not any(t.norm in need[1] or t.norm[:1] in "وف" and t.norm[1:] in need[1]
+                                for t in toks[i + 1:i + 1 + need[0]]):
+                return None                  # "علقت عمليات", "جددت قصفها", "نقل السفارة"
+            return info
     return None
 
 

@@ -88,6 +88,7 @@ def _conjugate_ar(pairs: list[str], out: dict) -> None:
 class Lexicon:
     ar_verbs: dict            # form -> (lemma, gender, tense)
     ar_impersonal: frozenset
+    ar_needs: dict            # lemma -> (window, words): reports only with one of these after
     ar_participles: frozenset
     latin_verbs: dict         # form -> gender ("" unmarked)
     latin_present: frozenset  # forms that are present tense (no carry-over)
@@ -168,6 +169,8 @@ def lexicon() -> Lexicon:
                           for p in _phrases({lang: ps}))
     return Lexicon(
         ar_verbs=ar_verbs, ar_impersonal=_norm_set(_words(v["ar"].get("impersonal"))),
+        ar_needs={normalize(k): (int(x.get("window", 4)), _norm_set(_words(x.get("words"))))
+                  for k, x in (v["ar"].get("needs_next") or {}).items()},
         ar_participles=_norm_set(_words(v["ar"].get("participles"))),
         latin_verbs=latin, latin_present=present,
         fr_compound=_norm_set(_words(v["fr"].get("compound"))), participles=participles,
