@@ -13,6 +13,10 @@ Figures (printed; RESULTS.md records them with this command):
             of its statements gets the topic, else agree/disagree by the majority of affirming
             vs denying statements, else discuss. 4-way macro-F1, and precision/recall of
             "related" (agree, disagree or discuss) against unrelated articles;
+* seeds     the hand-labelled seed statements (benchmarks/seed_gold.csv): every statement a
+            reader put on one of seeds/topics.yaml's propositions (and its second topic, if any),
+            judged against that proposition as the pipeline reads it (the frame plus the clause
+            closest to the proposition): share judged related, and stance accuracy;
 * speed     pairs/s on this machine (batch 32, fp32 and dynamic int8).
 Never used for training: ANS dev and UnifiedFC fold 4 (see scripts/train_judge.py).
 """
@@ -66,6 +70,44 @@ def bench_ans(data: Path, judge, threshold: float) -> dict:
     out = {"n": int(len(d)), **f1s(gold, pred, ["affirm", "deny", "unrelated"])}
     out["neutral_predictions"] = int((pred == "neutral").sum())
     return out
+
+
+def bench_seeds(judge, threshold: float) -> dict:
+    from stance import Config, StancePipeline
+    from stance.embed import EmbeddingCache, load_embedder
+    from stance.engine.pairs import make_pairs
+    from stance.topics import load_topics
+    gold = pd.read_csv(ROOT / "benchmarks" / "seed_gold.csv", dtype=str).fillna("")
+    cfg = Config(corpus=str(ROOT / "seeds"), progress=False, judge="fast")
+    # The pipeline's own statements and vectors, to build the pairs exactly as it does.
+    st = StancePipeline(cfg).run_stages(until="embed")
+    defs = {t.id: t for t in load_topics(ROOT / "seeds" / "topics.yaml")}
+    row_of = {c: i for i, c in enumerate(st.claims["claim_id"])}
+    emb = EmbeddingCache(cfg.cache_path())
+    embedder = load_embedder(cfg)
+    rows, targets, want = [], [], []
+    for r in gold.itertuples():
+        for tid in (r.topic_id, r.also_topic):
+            if not tid:
+                continue
+            t = defs[tid]
+            variants = [t.proposition, *t.also]
+            vecs = emb.encode(embedder, variants, kind="query")
+            rows.append(row_of[r.claim_id])
+            targets.append((tid, variants, vecs))
+            want.append(r.stance if tid == r.topic_id else "")
+    pairs, _, _ = make_pairs(st, np.asarray(rows), targets, np.zeros(len(rows)))
+    t = judge.judge(pairs["statement"].tolist(), pairs["proposition"].tolist())
+    main_topic = np.asarray([w != "" for w in want])
+    related = t["related"].to_numpy() >= threshold
+    right = t["stance"].to_numpy() == np.asarray(want)
+    return {"pairs": int(len(pairs)), "primary_pairs": int(main_topic.sum()),
+            "related_share": round(float(related.mean()), 4),
+            "stance_accuracy": round(float(right[main_topic].mean()), 4),
+            "stance_right": f"{int(right[main_topic].sum())}/{int(main_topic.sum())}",
+            "by_gold_stance": {s: f"{int((right & (np.asarray(want) == s)).sum())}/"
+                                  f"{int((np.asarray(want) == s).sum())}"
+                               for s in ("affirm", "deny", "neutral")}}
 
 
 def bench_speed(judge, n: int = 400) -> dict:
@@ -155,7 +197,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     ap.add_argument("--weights", default="default")
-    ap.add_argument("--sets", default="ufc4,ans,speed,articles")
+    ap.add_argument("--sets", default="ufc4,ans,seeds,speed,articles")
     ap.add_argument("--threshold", type=float, default=None,
                     help="relevance threshold (default: Config().topic_threshold)")
     ap.add_argument("--limit", type=int, default=0, help="articles: first N claims only")
@@ -174,6 +216,9 @@ def main(argv=None) -> int:
     if "ans" in sets:
         res["ans_dev"] = bench_ans(data, judge, thr)
         print("ans:", json.dumps(res["ans_dev"]), flush=True)
+    if "seeds" in sets:
+        res["seeds"] = bench_seeds(judge, thr)
+        print("seeds:", json.dumps(res["seeds"]), flush=True)
     if "speed" in sets:
         res["speed"] = bench_speed(judge)
         print("speed:", json.dumps(res["speed"]), flush=True)

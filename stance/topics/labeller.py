@@ -3,8 +3,8 @@ shown as the corpus writes them.
 
 Keywords are chosen on normalised, clitic-stripped tokens (so العقوبات، والعقوبات، عقوبات count as
 one word), then each is shown in its most frequent written form in the topic. A label is the
-shortest run of words in one of the topic's most representative statements that holds at least
-two of its top keywords (a phrase a reader recognises, e.g. «فرض عقوبات على روسيا»); when no
+run of words in one of the topic's most representative statements that holds at least two of its
+top keywords with the fewest other words between them (a phrase a reader recognises, e.g. «فرض عقوبات على روسيا»); when no
 statement has one, the top keywords joined by " · ".
 """
 from __future__ import annotations
@@ -19,6 +19,7 @@ from ..textnorm import _INVISIBLE, content_tokens, tokens
 _WORD = re.compile("(?:[^\\W_]|[\u0610-\u061A\u064B-\u065F\u0670])+(?:['’][^\\W_]+)?",
                    re.UNICODE)
 _CONJ = ("و", "ف")
+FILLER_COST = 0.35   # a word between keywords costs about a third of a keyword
 
 
 def _surface_words(text: str) -> list[tuple[str, str]]:
@@ -106,8 +107,11 @@ class ClassTfidfLabeller:
                     if words[j][1] in top:
                         seen.add(words[j][1])
                         if len(seen) >= 2:
-                            # More keywords first, then shorter, then the more representative text.
-                            key = (-len(seen), j - i, rank)
+                            # Keywords count for the label, words between them against it (a
+                            # phrase, not a clause); then shorter, then the more representative.
+                            n_words = j - i + 1
+                            gain = len(seen) - FILLER_COST * (n_words - len(seen))
+                            key = (-gain, n_words, rank)
                             if best is None or key < best[0]:
                                 best = (key, " ".join(_as_written(w, vocab) if k == i else w
                                                       for k, (w, _) in enumerate(words[i:j + 1], i)))
