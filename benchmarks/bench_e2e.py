@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from _common import ROOT, finish, print_machine, run_child  # noqa: E402
 
-STAGES = ["import", "load", "segment", "attribute", "embed", "topics", "stance", "compare", "write"]
+STAGES = ["import", "load", "statements", "embed", "match", "discover", "stance", "compare", "write"]
 
 
 def one(args, extra: list[str], tag: str, flags: tuple = ()) -> dict:
@@ -64,6 +64,7 @@ def main(argv=None) -> int:
     for i in range(args.repeat):
         for label, flags in variants:
             shutil.rmtree(cache / "embeddings", ignore_errors=True)
+            shutil.rmtree(cache / "judgements", ignore_errors=True)
             cold = one(args, [], "cold", flags)
             warm = one(args, [args.change], "warm", flags)
             runs.append({"variant": label, "cold": cold, "warm": warm})

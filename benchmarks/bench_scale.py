@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from _common import finish, print_machine, run_child  # noqa: E402
 
-STAGES = ["load", "segment", "attribute", "embed", "topics", "stance", "compare", "write"]
+STAGES = ["load", "statements", "embed", "match", "discover", "stance", "compare", "write"]
 
 
 def ensure_corpus(n: int, root: Path, seed: int) -> Path:
@@ -43,6 +43,7 @@ def ensure_corpus(n: int, root: Path, seed: int) -> Path:
 def run_point(corpus: Path, args, cache: Path) -> dict:
     # Cold embedding cache; the built model folder (cache/models) is kept.
     shutil.rmtree(cache / "embeddings", ignore_errors=True)
+    shutil.rmtree(cache / "judgements", ignore_errors=True)
     cmd = [str(corpus), "--out", f"/tmp/stance-bench-out-{corpus.name}", "--set", f"cache_dir={cache}"]
     if args.model:
         cmd += ["--set", f"model={args.model}"]
