@@ -161,3 +161,8 @@ def test_preposition_glued_to_a_common_word_is_no_name():
     s = WordStats(["الشؤون وشؤون الشؤون شؤون الشؤون. الجيش وجيش الجيش الجيش."] * 24)
     assert clitic_head("بشؤون الجماعات", s) and clitic_head("لجيش", s)
     assert clitic_head("بوتين", s) == "" and clitic_head("لافروف", s) == ""
+
+
+def test_name_in_brackets():
+    claims, _ = attribute({"d": "بدورها , ذكرت وكالة ( سانا ) ان الجيش يعيد الأمن إلى قرى الطيبة ."})
+    assert row(claims, "بدورها")["speaker"] == "وكالة سانا"

@@ -270,7 +270,10 @@ class Attributor:
         if found.actor_id:
             return [found.actor_id] + [o for o in found.others if o and o != found.actor_id], ""
         if found.text and self.discover and not found.carry.startswith("pronoun:"):
-            descs = parse(found.text)
+            # "ذكرت وكالة ( سانا )", "قال ( دميتري بيليك ) النائب": a name in brackets
+            phrase = re.sub(r"\s*[()]\s*", " ", found.text).strip() \
+                if re.search(r"[\u0600-\u06ff]", found.text) else found.text
+            descs = parse(phrase)
             for d in descs:
                 long = doc.acronyms.get(d.name) if d.kind == "organisation" else None
                 if long:
