@@ -1,13 +1,18 @@
 """Attribution figures, through the real pipeline stage (`run_stages(until="statements")`, no model).
 
     python benchmarks/bench_attribution.py [--part all|unifiedfc|seeds|multilingual|first_person]
-        [--unifiedfc PATH] [--sample-out benchmarks/attribution_handcheck.csv]
+        [--unifiedfc PATH] [--folds 1,2] [--handcheck CSV] [--dump CSV] [--limit N]
+        [--sample-out CSV --sample-folds 3,4 --sample-exclude CSV … --sample-seed N]
 
 (a) unifiedfc — no registry, public Arabic news (UnifiedFC folds 1-4, one document per distinct
     article, outlet = the URL's host): share of statements with a quotation or a reporting verb
-    that get a speaker; precision and country accuracy on the hand-checked sample
-    `benchmarks/attribution_handcheck.csv` (judgements by reading the Arabic: `speaker_ok`,
-    `country_ok`, `why`). `--sample-out` writes a fresh sample to judge (seeded, 120 rows).
+    that get a speaker (also per fold pair); precision and country accuracy on a hand-checked
+    sample (`--handcheck`, default `benchmarks/attribution_handcheck.csv`; the held-out one is
+    `benchmarks/attribution_handcheck_heldout.csv`; judgements by reading the Arabic:
+    `speaker_ok`, `country_ok`, `why`). `--folds` runs on the articles of those folds only
+    (development: 1,2). `--sample-out` writes a fresh sample to judge (120 rows), from
+    `--sample-folds` only, leaving out the statements of the first hand-checked sample and every
+    article of the `--sample-exclude` samples. `--dump` writes every cue statement.
 (b) seeds — with `seeds/actors.yaml`: precision of attributed statements and recall of
     attributable ones against `benchmarks/seed_attribution_gold.csv` (every seed statement,
     speaker written by reading the Arabic); and the seeds without the registry.
