@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from stance.errors import ModelError
-from stance.judges.fast import (LABELS, DefaultStanceTagger, StanceTagger, cue_counts,
-                                  load_stance_tagger)
+from stance.judges.cues import cue_counts
+from stance.judges.fast import LABELS, DefaultStanceTagger, StanceTagger, load_stance_tagger
 
 ANS_DIR = Path(__file__).resolve().parents[2] / "shared/data/ans"
 PROBE = Path(__file__).resolve().parent / "data" / "negation_probe.csv"
@@ -163,14 +163,14 @@ def test_ans_dev_sample_beats_majority(tagger, e5):
 
 # --- polarity gate and conditional frames (pipeline defaults) --------------------------------
 def test_still_is_not_negation():
-    from stance.judges.fast import cue_counts
+    from stance.judges.cues import cue_counts
     for t in ("الحل الدبلوماسي والحوار لا يزالان ممكنين", "ما زال الخيار مطروحا", "لا تزال المحادثات قائمة"):
         assert cue_counts(t)["neg"] == 0, t
     assert cue_counts("لا نرى أي إشارة")["neg"] == 1
 
 
 def test_polarity_evidence():
-    from stance.judges.fast import polarity_evidence
+    from stance.judges.cues import polarity_evidence
     assert polarity_evidence("Russia will not invade", "Russia will invade")
     assert polarity_evidence("The Kremlin denied the plan", "There is a plan")
     assert polarity_evidence("Prices fell sharply", "Prices rose")

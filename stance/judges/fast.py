@@ -17,10 +17,8 @@ It is fitted by ``scripts/fit_stance_tagger.py`` and stored as plain JSON (no pi
 """
 from __future__ import annotations
 
-import functools
 import json
 import math
-import re
 from pathlib import Path
 
 import numpy as np
@@ -28,173 +26,12 @@ import numpy as np
 from ..embed.backends import unit_rows
 from ..errors import ModelError
 from ..params import Params
-from ..textnorm import content_tokens, normalize, tokens
+from .cues import CUE_FEATURES, pair_cue_features, polarity_evidence
 
 LABELS = ("affirm", "deny", "neutral")
 FORMAT = "stance-tagger"
 FORMAT_VERSION = 1
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "models" / "fast_tagger.json"
-
-
-# --------------------------------------------------------------------------------------------
-# Cue lexicons. Everything is compared in textnorm.normalize() form (Arabic folded: أ/إ/آ→ا,
-# ة→ه, ى→ي; case folded), so the lists are normalised once at import.
-
-def _norm_set(words: str) -> frozenset[str]:
-    return frozenset(normalize(w) for w in words.split())
-
-
-# Negation particles and negating nouns/prepositions.
-NEGATION_WORDS = _norm_set("""
-لا لم لن ليس ليست ليسوا لست لسنا ليسا ليستا غير عدم بدون دون بلا لما
-not no never none nothing nobody neither nor without cannot nowhere
-pas jamais aucun aucune rien sans nullement guère ni
-не нет ни никогда ничего никто никакой никакая никакие никакого нигде без нельзя
-""")
-# Words that report a denial or cast the content as false / merely alleged.
-DENIAL_WORDS = _norm_set("""
-نفى ينفي نفت تنفي نفوا ينفون نفي نافيا نافية ونفى وينفي ونفت وتنفي
-كاذب كاذبة كاذبه كاذبون الكاذبة الكاذب كذب تكذيب يكذب تكذب كذبت كذبوا اكاذيب
-مزعوم مزعومة المزعوم المزعومة مزاعم المزاعم زعم يزعم تزعم مزعومه المزعومه
-رفض يرفض ترفض رفضت رفضوا يرفضون
-ادعاء ادعاءات الادعاء الادعاءات يدعي تدعي ادعى ادعت
-شائعات الشائعات شائعة الشائعة مفبركة مفبرك فبركة عار
-استبعد يستبعد تستبعد استبعدت
-deny denies denied denying denial denials false falsely untrue alleged allegedly reject
-rejects rejected rejecting refute refutes refuted dismiss dismisses dismissed baseless fake
-hoax myth lie lies lying rumor rumors rumour rumours unfounded debunk debunked disputes
-dément démentent démenti démentis nie nient nié niant faux fausse fausses prétendu prétendue
-prétendus prétendument rejette rejettent rejeté infondé infondée rumeur rumeurs mensonge
-отрицает отрицают отрицал отрицала отрицали опроверг опровергла опровергли опровергает
-опровергают опровержение ложь ложный ложная ложное ложные якобы фейк фейковый отверг отвергла
-отвергли отвергает отклонил отклонила неправда неверно слухи вымысел
-""")
-# A cue word followed by one of these is not a negation ("لا يزال" = still, "غير أن" = however,
-# "not only", "ne ... que", "не только").
-_NOT_NEGATION_NEXT = {
-    normalize("لا"): _norm_set("يزال تزال يزالان تزالان يزالون يزلن نزال ازال تزالين سيما بد شك"),
-    normalize("غير"): _norm_set("ان ان انه انها"),
-    normalize("لما"): _norm_set("كان كانت"),  # لمّا = "when" in that position
-    "not": frozenset({"only"}),
-    "no": frozenset({"doubt"}),
-    "не": frozenset({"только"}),
-    "without": frozenset({"doubt"}),
-}
-_AR_CLITICS = ("و", "ف", "ب", "ل")
-_NT_RE = re.compile(r"n['’]t\b")
-_FR_NE_RE = re.compile(r"\bne\b|\bn['’]\w", re.UNICODE)
-
-# Direction words (increase vs decrease) used for the direction-mismatch feature.
-UP_WORDS = _norm_set("""
-ارتفاع يرتفع ترتفع ارتفع ارتفعت ارتفاعا صعود يصعد تصعد صعد صعدت زياده زيادة يزيد تزيد زاد زادت
-رفع يرفع ترفع تقفز قفز قفزت نمو ينمو تنمو ارباح مكاسب يكسب تكسب تحسن يتحسن تتحسن
-rise rises rose rising raise raises raised hike hikes hiked increase increases increased gain gains gained up surge surges surged
-grow grows grew growth climb climbs climbed higher jump jumps jumped soar soars soared
-hausse augmente augmenter augmentation relever relève progresse monte grimpe
-рост растет вырос выросла повышение повысит повышать поднять увеличение подорожал
-""")
-DOWN_WORDS = _norm_set("""
-انخفاض ينخفض تنخفض انخفض انخفضت انخفاضا تراجع يتراجع تتراجع تراجعت هبوط يهبط تهبط هبط هبطت
-نقص ينقص تنقص خفض يخفض تخفض تخفيض خسائر خساره خسارة يخسر تخسر خسر خسرت تدهور يتدهور انكماش
-fall falls fell falling decrease decreases decreased drop drops dropped decline declines declined
-down lower loss losses lose loses lost plunge plunges plunged slump slumps slumped shrink shrinks
-baisse baisser abaisser recule chute diminue diminution
-падение падает упал упала снижение снизит снижать снизился снизилась сокращение подешевел
-""")
-
-
-def _strip_clitic(tok: str, lexicon: frozenset[str]) -> str | None:
-    if tok in lexicon:
-        return tok
-    for c in _AR_CLITICS:
-        if tok.startswith(c) and tok[len(c):] in lexicon:
-            return tok[len(c):]
-    if tok.startswith("وب") and tok[2:] in lexicon:
-        return tok[2:]
-    return None
-
-
-@functools.lru_cache(maxsize=262144)
-def cue_counts(text: str) -> dict[str, int]:
-    """Counts of negation cues, denial cues, and increase/decrease words in one sentence."""
-    norm = normalize(text)
-    toks = tokens(text)
-    neg = den = up = down = 0
-    for i, t in enumerate(toks):
-        nxt = toks[i + 1] if i + 1 < len(toks) else ""
-        base = _strip_clitic(t, NEGATION_WORDS)
-        if base is not None:
-            if nxt in _NOT_NEGATION_NEXT.get(base, ()):
-                continue
-            neg += 1
-            continue
-        if _strip_clitic(t, DENIAL_WORDS) is not None:
-            den += 1
-        elif _strip_clitic(t, UP_WORDS) is not None:
-            up += 1
-        elif _strip_clitic(t, DOWN_WORDS) is not None:
-            down += 1
-    # English contractions ("didn't") and French "ne ... " without pas/jamais/rien/aucun.
-    neg += len(_NT_RE.findall(norm))
-    if _FR_NE_RE.search(norm) and not any(t in {"pas", "jamais", "rien", "aucun", "aucune", "ni"}
-                                          for t in toks):
-        neg += 1
-    return {"neg": neg, "den": den, "up": up, "down": down}
-
-
-def polarity_evidence(claim: str, proposition: str) -> bool:
-    """Is there a lexical reason to read the claim as opposing the proposition?"""
-    c, p = cue_counts(claim), cue_counts(proposition)
-    if (c["neg"] + c["den"] > 0) != (p["neg"] + p["den"] > 0):
-        return True
-    c_dir, p_dir = np.sign(c["up"] - c["down"]), np.sign(p["up"] - p["down"])
-    return bool(c_dir * p_dir < 0)
-
-
-@functools.lru_cache(maxsize=262144)
-def _content_set(text: str) -> frozenset[str]:
-    return frozenset(content_tokens(text))
-
-
-@functools.lru_cache(maxsize=262144)
-def _char_ngrams(text: str, n: int = 3) -> frozenset[str]:
-    s = " ".join(tokens(text))
-    return frozenset(s[i:i + n] for i in range(max(0, len(s) - n + 1)))
-
-
-CUE_FEATURES = (
-    "claim_neg", "claim_den", "prop_neg", "prop_den", "claim_negative", "prop_negative",
-    "polarity_mismatch", "both_negative", "mismatch_x_cos", "mismatch_x_overlap",
-    "claim_dir", "prop_dir", "direction_mismatch", "direction_agree",
-    "token_jaccard", "prop_covered", "claim_covered", "char3_jaccard", "cosine",
-)
-
-
-def pair_cue_features(claim: str, proposition: str, cosine: float) -> list[float]:
-    """Hand-crafted features of one pair, in CUE_FEATURES order."""
-    c, p = cue_counts(claim), cue_counts(proposition)
-    c_total, p_total = c["neg"] + c["den"], p["neg"] + p["den"]
-    # A side is negative when it carries any cue: stacked cues in news are negative concord
-    # ("никогда не", "الادعاءات ... كاذبة"), far more often than a double negation.
-    c_negative, p_negative = int(c_total > 0), int(p_total > 0)
-    mismatch = float(c_negative != p_negative)
-    # Cached per text: a proposition recurs for every claim of its topic (read-only results).
-    ct, pt = _content_set(claim), _content_set(proposition)
-    inter = len(ct & pt)
-    jacc = inter / len(ct | pt) if ct | pt else 0.0
-    prop_cov = inter / len(pt) if pt else 0.0
-    claim_cov = inter / len(ct) if ct else 0.0
-    cg, pg = _char_ngrams(claim), _char_ngrams(proposition)
-    char_j = len(cg & pg) / len(cg | pg) if cg | pg else 0.0
-    c_dir = float(np.sign(c["up"] - c["down"]))
-    p_dir = float(np.sign(p["up"] - p["down"]))
-    return [
-        min(c["neg"], 3), min(c["den"], 3), min(p["neg"], 3), min(p["den"], 3),
-        c_negative, p_negative, mismatch, float(c_negative and p_negative),
-        mismatch * cosine, mismatch * max(prop_cov, jacc),
-        c_dir, p_dir, float(c_dir * p_dir < 0), float(c_dir * p_dir > 0),
-        jacc, prop_cov, claim_cov, char_j, cosine,
-    ]
 
 
 def _l2(x: np.ndarray) -> np.ndarray:
@@ -483,42 +320,6 @@ def load_stance_tagger(name_or_path: str = "default", neutral_margin: float = 0.
     if strong_deny is not None and hasattr(tagger, "strong_deny"):
         tagger.strong_deny = float(strong_deny)
     return tagger
-
-
-def tagger_metadata(name_or_path: str = "default", neutral_margin: float | None = None) -> dict:
-    """What the report and run.json say about the tagger: training provenance and measured scores.
-
-    Scores come from the model card written by benchmarks/bench_stance_ans.py --card, next to
-    the model file; nothing here is asserted without that measurement.
-    """
-    import json
-    path = DEFAULT_MODEL_PATH if name_or_path == "default" else Path(name_or_path)
-    info: dict = {"name": "default" if name_or_path == "default" else str(path), "file": str(path)}
-    try:
-        d = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return info
-    info.update({"class": d.get("class", ""), "params": d.get("params", {}), "meta": d.get("meta", {})})
-    card = Path(path).with_suffix(".card.json")
-    if card.exists():
-        c = json.loads(card.read_text(encoding="utf-8"))
-        info["card"] = c
-        info["majority_macro_f1"] = c.get("majority_macro_f1")
-        by_margin = c.get("macro_f1_by_margin", {})
-        gated = c.get("macro_f1_with_polarity_gate", {})
-        margin = neutral_margin if neutral_margin is not None else d.get("params", {}).get("neutral_margin", 0.15)
-        key = f"{float(margin):.2f}"
-        if key in by_margin:
-            info["ans_dev_macro_f1_model"] = by_margin[key]
-        if key in gated:
-            info["ans_dev_macro_f1"] = gated[key]
-            info["ans_dev_margin"] = float(margin)
-        if "0.00" in by_margin:
-            info["ans_dev_macro_f1_argmax"] = by_margin["0.00"]
-        if isinstance(c.get("seed_sample_accuracy"), dict):
-            info["seed_sample_accuracy"] = c["seed_sample_accuracy"].get("accuracy")
-            info["seed_sample_n"] = c["seed_sample_accuracy"].get("n")
-    return info
 
 
 # --------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..textnorm import normalize, tokens
+from ..textnorm import tokens
 
 
 def best_unit(unit_vecs: np.ndarray, variant_vecs: np.ndarray) -> tuple[int, int]:
@@ -25,26 +25,16 @@ def judged_text(text: str, reported_start: int, unit: tuple[int, int]) -> str:
     return text[:reported_start] + text[unit[0]:unit[1]]
 
 
-def _norm_set(words: str) -> frozenset[str]:
-    return frozenset(normalize(w) for w in words.split())
-
-
-# Conditional and hypothetical frames: "if Russia invades, we will respond" takes no position on
-# whether Russia will invade. Matched on normalised tokens (Arabic clitics و/ف stripped).
-_CONDITIONAL_TOKENS = _norm_set("""
-اذا لو لولا
-if unless hypothetically
-si
-если
-""")
-# "في حالة" is left out on purpose: it also means "in a state of" (في حالة تأهب, on alert).
-_CONDITIONAL_PHRASES = (("في", "حال"), ("ما", "لم"), ("in", "case"), ("au", "cas"), ("в", "случае"))
-
-
 def is_conditional(text: str) -> bool:
-    """Does the text frame its content as a condition or hypothesis (if / إذا / في حال / si / если)?"""
-    toks = [t[1:] if len(t) > 3 and t[0] in "وف" and t[1:] in _CONDITIONAL_TOKENS else t
-            for t in tokens(text)]
-    if any(t in _CONDITIONAL_TOKENS for t in toks):
+    """Does the text frame its content as a condition or hypothesis (if / إذا / في حال / si / если)?
+
+    Words and phrases come from resources/judges/cues.yaml (`conditional`); the Arabic
+    conjunctions و/ف attached to them are stripped.
+    """
+    from .cues import lexicon
+    lex = lexicon()
+    words, phrases = lex["conditional_words"], lex["conditional_phrases"]
+    toks = [t[1:] if len(t) > 3 and t[0] in "وف" and t[1:] in words else t for t in tokens(text)]
+    if any(t in words for t in toks):
         return True
-    return any(a == x and b == y for a, b in zip(toks, toks[1:]) for x, y in _CONDITIONAL_PHRASES)
+    return any(tuple(toks[i:i + len(ph)]) == ph for ph in phrases for i in range(len(toks)))
