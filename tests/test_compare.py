@@ -192,7 +192,7 @@ def test_contrasts_chunked_matches_unchunked(monkeypatch):
     claims = make_claims(rows)
     emb = np.stack([_unit(rng.normal(size=8)) for _ in range(n)])
     full = compare.contrasts(claims, emb, max_pairs=25)
-    monkeypatch.setattr(compare, "_CHUNK_ELEMENTS", 40)
+    monkeypatch.setattr(compare.tables, "_CHUNK_ELEMENTS", 40)
     chunked = compare.contrasts(claims, emb, max_pairs=25)
     pd.testing.assert_frame_equal(full, chunked)
 
