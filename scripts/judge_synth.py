@@ -10,8 +10,12 @@ four languages, speakers with their grammatical gender, and sentence frames in f
     bare     the clause on its own (no named speaker)                     -> like say
 
 The proposition is an event's ``p`` (sometimes its ``neg``; a statement asserting ``neg`` then
-affirms it). The statement puts the same event's ``p`` or ``neg`` into a frame; a statement built
-on a *different* event's clause (half from the same group: hard negatives) is ``unrelated``.
+affirms it). The statement puts the same event's ``p`` or ``neg`` (or one of their paraphrases,
+``p_alt`` / ``neg_alt``) into a frame; a statement built on a *different* event's clause (half
+from the same group: hard negatives) is ``unrelated``, except between events marked ``related``
+(a troop build-up bears on an intention to invade): those are never paired. A frame may be kept
+to some event groups (``groups``: intelligence frames for the security groups) or to alarming
+news (``alarm``: "S warned that …", only with the ``p`` clause of an event marked ``alarm``).
 About a third of the pairs are cross-language.
 
     from judge_synth import synth_pairs      # from scripts/, e.g. in scripts/train_judge.py
@@ -63,6 +67,15 @@ _FORBIDDEN = re.compile(
     r"|روسي|أوكران|اوكران|الناتو|الأطلسي|دونباس|بوتين|زيلينسك|بايدن"
 )
 _AR_PARTICLES = {"لن", "لم", "ليس", "لا", "إن", "أن", "قد", "سوف", "ما", "لقد"}
+# Clause keys per language, event keys and frame keys the bank may use.
+_LANG_KEYS = {"p", "neg", "proper", "p_alt", "neg_alt"}
+_EVENT_KEYS = {"id", "group", "contrary", "related", "alarm", *LANGS}
+_FRAME_KEYS = {"t", "m", "f", "only", "w", "groups", "alarm"}
+# Fictional names a clause may start with (then `proper: true` keeps the capital when embedded) and
+# words that must not keep one (a `proper` clause starting with an article is a mistake).
+_PROPER_WORDS = {"Corvex", "Kestria", "Kestrian", "Dalmoria", "Dalmorian", "Ostrania", "Ostranian", "Marvia",
+                 "Marvian", "Veloria", "Velorian", "Кестрия", "Дальмория", "Острания", "Марвия", "Велория"}
+_ARTICLES = {"The", "A", "An", "No", "Le", "La", "Les", "Un", "Une", "Des", "Aucun", "Aucune"}
 
 
 # ----------------------------------------------------------------------------------------- bank
@@ -81,7 +94,8 @@ def load_bank(path=None) -> dict:
                     e = {"t": e}
                 m = e.get("m", e.get("t"))
                 f = e.get("f", e.get("t"))
-                entries.append({"m": m, "f": f, "only": e.get("only"), "w": float(e.get("w", 1))})
+                entries.append({"m": m, "f": f, "only": e.get("only"), "w": float(e.get("w", 1)),
+                                "groups": e.get("groups"), "alarm": bool(e.get("alarm", False))})
             frames[lang][fam] = entries
     return {"events": raw["events"], "speakers": raw["speakers"], "frames": frames}
 
@@ -132,9 +146,27 @@ def fill(lang: str, template: str, clause: str, proper: bool = False, speaker: s
 
 # ----------------------------------------------------------------------------------- generator
 
-def _pick_frame(rng: random.Random, entries: list, polarity: str) -> dict:
-    pool = [e for e in entries if not (e["only"] == "p" and polarity != "p")]
+def _frame_pool(entries: list, polarity: str, group: str, alarm: bool) -> list:
+    """The frames that fit a clause: its polarity (only: p), its event's group and alarm flag."""
+    return [e for e in entries
+            if not (e["only"] == "p" and polarity != "p")
+            and (not e["groups"] or group in e["groups"])
+            and (not e["alarm"] or (alarm and polarity == "p"))]
+
+
+def _pick_frame(rng: random.Random, entries: list, polarity: str, group: str, alarm: bool) -> dict:
+    pool = _frame_pool(entries, polarity, group, alarm)
     return rng.choices(pool, weights=[e["w"] for e in pool], k=1)[0]
+
+
+def _related(events: list) -> dict[str, set]:
+    """Event id -> ids it must never be paired with as `unrelated` (the `related` lists, symmetric)."""
+    rel: dict[str, set] = {e["id"]: set() for e in events}
+    for e in events:
+        for r in e.get("related") or []:
+            rel[e["id"]].add(r)
+            rel.setdefault(r, set()).add(e["id"])
+    return rel
 
 
 def _speakers_for(speakers: list, group: str) -> list:
@@ -156,6 +188,7 @@ def synth_pairs(seed: int = 0, path=None, n: int = 8000) -> pd.DataFrame:
     by_group: dict[str, list] = {}
     for ev in events:
         by_group.setdefault(ev["group"], []).append(ev)
+    related = _related(events)
 
     targets = {lab: int(round(TARGET_SHARE[lab] * n)) for lab in LABELS}
     targets["neutral"] = n - sum(v for k, v in targets.items() if k != "neutral")
@@ -170,11 +203,12 @@ def synth_pairs(seed: int = 0, path=None, n: int = 8000) -> pd.DataFrame:
             lang_s = lang_p if rng.random() >= CROSS_SHARE else rng.choice([x for x in LANGS if x != lang_p])
             prop_pol = "neg" if rng.random() < NEG_PROP_SHARE else "p"
             if label == "unrelated":
-                same = [e for e in by_group[ev["group"]] if e["id"] != ev["id"]]
+                rel = related[ev["id"]]
+                same = [e for e in by_group[ev["group"]] if e["id"] != ev["id"] and e["id"] not in rel]
                 if same and rng.random() < SAME_GROUP_SHARE:
                     src = rng.choice(same)
                 else:
-                    src = rng.choice([e for e in events if e["group"] != ev["group"]])
+                    src = rng.choice([e for e in events if e["group"] != ev["group"] and e["id"] not in rel])
                 fam = rng.choices([f for f, _ in UNRELATED_FAMILIES], weights=[w for _, w in UNRELATED_FAMILIES])[0]
                 clause_pol = rng.choice(["p", "neg"])
             else:
@@ -183,7 +217,7 @@ def synth_pairs(seed: int = 0, path=None, n: int = 8000) -> pd.DataFrame:
                 plan = [x for x in PLANS[label] if not (ev.get("contrary") and x[0] == "deny" and x[1] == "flip")]
                 fam, rel, _ = rng.choices(plan, weights=[w for *_, w in plan])[0]
                 clause_pol = rng.choice(["p", "neg"]) if rel == "any" else (prop_pol if rel == "same" else _flip(prop_pol))
-            entry = _pick_frame(rng, bank["frames"][lang_s][fam], clause_pol)
+            entry = _pick_frame(rng, bank["frames"][lang_s][fam], clause_pol, src["group"], bool(src.get("alarm")))
             speaker = None
             if "{S}" in entry["m"]:
                 sp = rng.choice(_speakers_for(bank["speakers"][lang_s], src["group"]))
@@ -191,7 +225,11 @@ def synth_pairs(seed: int = 0, path=None, n: int = 8000) -> pd.DataFrame:
             else:
                 template = entry["m"]
             clause_src = src[lang_s]
-            statement = fill(lang_s, template, clause_src[clause_pol], bool(clause_src.get("proper")), speaker)
+            clause = clause_src[clause_pol]
+            alts = clause_src.get(clause_pol + "_alt") or []
+            if alts:  # a paraphrase of the clause, as often as the clause itself
+                clause = rng.choice([clause, *alts])
+            statement = fill(lang_s, template, clause, bool(clause_src.get("proper")), speaker)
             proposition = ev[lang_p][prop_pol]
             key = (proposition, statement)
             if key in seen:
@@ -219,21 +257,42 @@ def check(path=None, seed: int = 0) -> pd.DataFrame:
     assert len(events) >= 40, f"only {len(events)} events"
     for ev in events:
         assert ev.get("group"), f"{ev['id']}: no group"
-        extra = set(ev) - {"id", "group", "contrary", *LANGS}
+        extra = set(ev) - _EVENT_KEYS
         assert not extra, f"{ev['id']}: unknown keys {extra}"
         assert ev.get("contrary", False) in (True, False), f"{ev['id']}: contrary must be true/false"
+        assert ev.get("alarm", False) in (True, False), f"{ev['id']}: alarm must be true/false"
+        rel = ev.get("related") or []
+        assert isinstance(rel, list) and set(rel) <= set(ids), f"{ev['id']}: unknown related ids {rel}"
+        assert ev["id"] not in rel and len(rel) == len(set(rel)), f"{ev['id']}: bad related list {rel}"
         for lang in LANGS:
             d = ev.get(lang) or {}
+            extra = set(d) - _LANG_KEYS
+            assert not extra, f"{ev['id']}/{lang}: unknown keys {extra}"
+            assert d.get("proper", False) in (True, False), f"{ev['id']}/{lang}: proper must be true/false"
+            clauses = []
             for pol in ("p", "neg"):
                 txt = d.get(pol)
                 assert isinstance(txt, str) and txt.strip(), f"{ev['id']}/{lang}: missing {pol}"
+                alts = d.get(pol + "_alt") or []
+                assert isinstance(alts, list), f"{ev['id']}/{lang}: {pol}_alt must be a list"
+                clauses += [(pol, txt)] + [(pol + "_alt", a) for a in alts]
+            texts = [t for _, t in clauses]
+            assert len(texts) == len(set(texts)), f"{ev['id']}/{lang}: a clause is repeated: {texts}"
+            for pol, txt in clauses:
+                assert isinstance(txt, str) and txt.strip(), f"{ev['id']}/{lang}: empty {pol}"
                 assert "{" not in txt and not txt.rstrip().endswith("."), f"{ev['id']}/{lang}/{pol}: {txt!r}"
                 assert not _FORBIDDEN.search(txt), f"{ev['id']}/{lang}/{pol}: test-corpus name in {txt!r}"
-            assert d["p"] != d["neg"], f"{ev['id']}/{lang}: p == neg"
-            if lang == "ar":
-                for pol in ("p", "neg"):
-                    first = d[pol].split()[0]
+                first = txt.split()[0]
+                if lang == "ar":
                     assert first not in _AR_PARTICLES, f"{ev['id']}/ar/{pol}: not a nominal sentence"
+                    continue
+                # the subject decides `proper`: a fictional name keeps its capital, an article may not
+                word = re.split(r"[’'\s]", txt)[0]
+                if word in _PROPER_WORDS:
+                    assert d.get("proper"), f"{ev['id']}/{lang}/{pol}: starts with a name, needs proper: true"
+                if d.get("proper"):
+                    assert word not in _ARTICLES and not re.match(r"[Ll]['’]", txt), \
+                        f"{ev['id']}/{lang}/{pol}: proper: true but starts with an article: {txt!r}"
     groups: dict[str, int] = {}
     for ev in events:
         groups[ev["group"]] = groups.get(ev["group"], 0) + 1
@@ -251,6 +310,18 @@ def check(path=None, seed: int = 0) -> pd.DataFrame:
         for fam in FAMILIES:
             entries = bank["frames"][lang][fam]
             assert len(entries) >= 4, f"{lang}/{fam}: only {len(entries)} frames"
+            for e in raw["frames"][lang][fam]:
+                if isinstance(e, dict):
+                    extra = set(e) - _FRAME_KEYS
+                    assert not extra, f"{lang}/{fam}: unknown frame keys {extra}: {e}"
+            for e in entries:
+                assert e["groups"] is None or (isinstance(e["groups"], list) and set(e["groups"]) <= set(groups)), \
+                    f"{lang}/{fam}: unknown group in frame {e}"
+                assert not e["alarm"] or fam == "say", f"{lang}/{fam}: alarm frames are assertions (say): {e}"
+            for grp in groups:  # every event can be put in every family, whatever its clause
+                for pol in ("p", "neg"):
+                    pool = _frame_pool(entries, pol, grp, False)
+                    assert len(pool) >= 3, f"{lang}/{fam}: fewer than 3 frames for group {grp}, {pol}"
             for e in entries:
                 for g in ("m", "f"):
                     t = e[g]
@@ -294,6 +365,26 @@ def check(path=None, seed: int = 0) -> pd.DataFrame:
     contrary = {e["id"] for e in events if e.get("contrary")}
     dn = df[(df["label"] == "affirm") & (df["family"] == "deny")]
     assert not dn["event"].isin(contrary).any(), "double negation built from a contrary event"
+    # every event gets its share (events are drawn uniformly)
+    per_event = df["event"].value_counts()
+    floor = 0.4 * len(df) / len(events)
+    thin = {i: int(per_event.get(i, 0)) for i in ids if per_event.get(i, 0) < floor}
+    assert not thin, f"events with fewer than {floor:.0f} pairs: {thin}"
+    # no `unrelated` pair between related events: find each statement's source event by its clause
+    related = _related(events)
+    clause_owner: dict[str, set] = {}
+    for ev in events:
+        for lang in LANGS:
+            d = ev[lang]
+            for c in [d["p"], d["neg"], *(d.get("p_alt") or []), *(d.get("neg_alt") or [])]:
+                for form in {c, _lower_first(c)}:
+                    clause_owner.setdefault(form, set()).add(ev["id"])
+    by_len = sorted(clause_owner, key=len, reverse=True)
+    unrel = df[df["label"] == "unrelated"]
+    for ev_id, st in zip(unrel["event"], unrel["statement"]):
+        owners = next((clause_owner[c] for c in by_len if c in st), set())
+        assert ev_id not in owners, f"unrelated pair built from the event's own clause: {ev_id}: {st}"
+        assert not owners & related[ev_id], f"unrelated pair between related events {ev_id} / {owners}: {st}"
     assert df.equals(synth_pairs(seed=seed, path=path)), "not deterministic for a seed"
     return df
 
