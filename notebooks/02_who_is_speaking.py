@@ -86,7 +86,9 @@ show(rtl_table(actors_table))
 # %% [markdown]
 # ## Unknown speakers
 # These names were found where a speaker should be (subject of a reporting verb, an
-# "according to" source …) but match nobody in the registry.
+# "according to" source …) but match nobody in the registry: they are credited as discovered
+# actors (or as a government or organisation from the bundled gazetteer) and listed in
+# `actors.csv` with `source = discovered | gazetteer`.
 
 # %%
 unknown = unknown_speakers(claims)
@@ -106,13 +108,14 @@ snippet = yaml_snippet(unknown, claims, n=3)
 print(snippet if len(unknown) else "# no unknown speakers: the registry covers every name found")
 
 # %%
-n_unknown_before = int((claims["attribution"] == "unknown").sum())
+n_unknown_before = int(unknown["n"].sum())      # statements whose speaker the registry lacks
 n_unknown_after = n_unknown_before
-if len(unknown):
+single = unknown[~unknown["speaker_text"].str.contains(";")]     # one name, not "A; B"
+if len(single):
     import yaml
     src = cfg.resolve("actors")
     reg_yaml = yaml.safe_load(Path(src).read_text(encoding="utf-8")) if src else {"actors": []}
-    name = unknown["speaker_text"].iat[0]
+    name = single["speaker_text"].iat[0]
     reg_yaml.setdefault("actors", []).append(
         {"id": "demo-new-actor", "name": "Demo new actor", "kind": "organisation",
          "aliases": [name], "country": "", "bloc": ""})
@@ -121,7 +124,7 @@ if len(unknown):
         trial.write_text(yaml.safe_dump(reg_yaml, allow_unicode=True, sort_keys=False), encoding="utf-8")
         trial_cfg = cfg.update({"actors": str(trial)})
         claims_trial = StancePipeline(trial_cfg).run_stages(until="statements").claims
-    n_unknown_after = int((claims_trial["attribution"] == "unknown").sum())
+    n_unknown_after = int(unknown_speakers(claims_trial)["n"].sum())
     changed = claims_trial[claims_trial["speaker"] == "Demo new actor"]
     print(f"with an entry for {name!r}: unknown {n_unknown_before} -> {n_unknown_after};",
           len(changed), "statement(s) now attributed")
@@ -132,5 +135,6 @@ print("To make it permanent, edit", cfg.resolve("actors") or Path(cfg.corpus) / 
 # %%
 result_line(n_statements=len(claims), n_attributed=int((claims["speaker"] != "").sum()),
             n_speakers=int(claims.loc[claims["speaker"] != "", "speaker"].nunique()),
-            n_unknown=int(len(unknown)), n_unknown_after_demo=n_unknown_after,
+            n_unknown=int(len(unknown)), n_unknown_statements=n_unknown_before,
+            n_unknown_single=int(len(single)), n_unknown_after_demo=n_unknown_after,
             methods={k: int(v) for k, v in claims["attribution"].value_counts().items()})
