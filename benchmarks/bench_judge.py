@@ -202,6 +202,8 @@ def main(argv=None) -> int:
                     help="relevance threshold (default: Config().topic_threshold)")
     ap.add_argument("--limit", type=int, default=0, help="articles: first N claims only")
     ap.add_argument("--judge", default="cross", help="articles: cross or fast")
+    ap.add_argument("--card", default="", help="also record the figures in this model card "
+                                               "(e.g. stance/judges/models/judge.card.json)")
     args = ap.parse_args(argv)
     from stance import Config
     from stance.judges import CrossEncoderJudge
@@ -228,7 +230,30 @@ def main(argv=None) -> int:
         res["ufc4_articles"] = bench_articles(data, over, args.limit)
         print("articles:", json.dumps(res["ufc4_articles"]), flush=True)
     print("RESULT " + json.dumps(res))
+    if args.card:
+        record(Path(args.card), res, " ".join(["python benchmarks/bench_judge.py", *(argv or sys.argv[1:])]))
     return 0
+
+
+def record(card_path: Path, res: dict, command: str) -> None:
+    """Measured figures into the model card's `benchmarks` (the report quotes them)."""
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    b = card.setdefault("benchmarks", {})
+    if "ufc4_sentences" in res:
+        b["ufc4_sentences_macro_f1"] = res["ufc4_sentences"]["macro_f1"]
+        b["ufc4_sentences_deny_f1"] = res["ufc4_sentences"]["f1_deny"]
+    if "ans_dev" in res:
+        b["ans_dev_macro_f1"] = res["ans_dev"]["macro_f1"]
+    if "ufc4_articles" in res:
+        b["ufc4_articles_macro_f1"] = res["ufc4_articles"]["macro_f1"]
+        b["ufc4_articles_related_f1"] = res["ufc4_articles"]["related_f1"]
+    if "seeds" in res:
+        b["seed_hand_check"] = f"{res['seeds']['stance_right']} statements"
+    if "speed" in res:
+        b["pairs_per_s"] = {k: v["pairs_per_s"] for k, v in res["speed"].items() if isinstance(v, dict)}
+    b.setdefault("commands", {})[",".join(k for k in res if k not in ("weights", "threshold"))] = command
+    b["threshold"] = res.get("threshold")
+    card_path.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
