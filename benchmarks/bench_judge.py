@@ -253,7 +253,8 @@ def record(card_path: Path, res: dict, command: str) -> None:
         b["pairs_per_s"] = {k: v["pairs_per_s"] for k, v in res["speed"].items() if isinstance(v, dict)}
     b.setdefault("commands", {})[",".join(k for k in res if k not in ("weights", "threshold"))] = command
     b["threshold"] = res.get("threshold")
-    card_path.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    from stance.io import write_text
+    write_text(card_path, json.dumps(card, indent=2, ensure_ascii=False) + "\n")   # atomic
 
 
 if __name__ == "__main__":

