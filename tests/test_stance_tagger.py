@@ -202,6 +202,12 @@ def test_conditional_frames():
     assert is_conditional("مستعدة للاستجابة في حال استهدفت روسيا شركاتها")
     assert not is_conditional("القوات الروسية في حالة تأهب ومستعدة لشن هجوم")
     assert not is_conditional("Russia is preparing an attack")
+    # conditions stated as a proviso are conditions too; "provided" alone is a verb
+    assert is_conditional("ستبقى قائمة، بشرط ألا يتصاعد الوضع حول أوكرانيا")
+    assert is_conditional("The talks will go ahead provided that Russia does not invade")
+    assert is_conditional("Переговоры состоятся при условии, что Россия не нападёт")
+    assert is_conditional("Les pourparlers auront lieu à condition que la Russie n'attaque pas")
+    assert not is_conditional("The United States provided weapons to Ukraine")
 
 
 def test_adapt_fits_corrections_and_stays_close(tagger, e5, tmp_path):

@@ -18,9 +18,12 @@ from ..textnorm import is_rtl
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
-KEY_PARAMETERS = ("corpus", "topic_threshold", "clusterer",
+KEY_PARAMETERS = ("corpus", "judge", "topic_threshold", "candidates", "clusterer", "n_topics",
                   "distance_threshold", "linkage", "n_clusters", "min_cluster_size",
-                  "stance_model", "neutral_margin", "min_statement_chars", "max_contrasts")
+                  "stance_model", "neutral_margin", "strong_deny", "min_statement_chars",
+                  "max_contrasts")
+# Settings that only the fast judge reads: shown only when it ran.
+FAST_JUDGE_ONLY = ("stance_model", "neutral_margin", "strong_deny")
 N_CONTRASTS = 3
 
 
@@ -267,7 +270,9 @@ def context(run: RunData, figures: dict[str, str | None], fonts: dict[str, Path]
     meta = run.meta
     params = meta.get("parameters") if isinstance(meta.get("parameters"), dict) else {}
     model = meta.get("model") or params.get("model") or "not recorded"
-    key_params = [(k, _flat(params[k])) for k in KEY_PARAMETERS if k in params]
+    fast = str(params.get("judge", "fast")) == "fast"      # runs before 0.2 had only the tagger
+    key_params = [(k, _flat(params[k])) for k in KEY_PARAMETERS if k in params
+                  and (fast or k not in FAST_JUDGE_ONLY)]
     key_params.insert(0, ("embedding model", str(model)))
     claims = run.claims.copy()
     claims["stance_score_fmt"] = [fmt_num(v) if s else "" for v, s in
