@@ -218,7 +218,7 @@ def _adapt(args) -> int:
     res = adapt_stance(args.run_dir, args.out, cfg, args.annotations, args.strength)
     print(f"adapted on {res['examples']} corrections {res['labels']}: the tagger agreed with "
           f"{res['agree_before']} before, {res['agree_after']} after -> {res['out']}\n"
-          f"use it with: stance run {cfg.corpus} --stance-model {res['out']}")
+          f"use it with: stance run {cfg.corpus} --judge fast --stance-model {res['out']}")
     return 0
 
 

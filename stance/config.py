@@ -35,7 +35,7 @@ class Config:
     max_file_mb: float = 20.0
     """Files larger than this are refused (split them, or raise the limit)."""
     dedupe: bool = True
-    """Skip documents whose text repeats an earlier one exactly (listed in run.json)."""
+    """Skip documents whose text repeats an earlier one exactly (listed in skipped.csv and run.json)."""
     strict: bool = False
     """Stop at the first unreadable document, malformed record, bad date/url/language or unsafe or
     duplicate id (its file, line and a hint) instead of skipping or fixing it and listing it in
@@ -71,8 +71,9 @@ class Config:
     """Defined topics per statement the judge reads: the ones whose proposition, translations or
     examples the statement's vector is closest to."""
     feedback: bool = True
-    """Statements the judge reads as clearly about a topic (and those the analyst corrected into
-    it) become extra examples of it; statements without a topic get a second round."""
+    """Statements the judge reads as surely about a topic (P >= 0.9, up to 5 per topic) become
+    extra examples of it, and statements without a topic get a second round. (Statements the
+    analyst corrected into a topic are extra examples either way.)"""
     clusterer: str = "agglomerative"
     """Discovery algorithm: agglomerative, hdbscan or kmeans."""
     n_topics: int = 0
@@ -90,7 +91,8 @@ class Config:
     pca_dims: int = 50
     """Reduce embeddings to this many dimensions before HDBSCAN/k-means on large corpora."""
     max_cluster_fit: int = 5000
-    """Cluster at most this many claims; the rest are assigned to the nearest discovered topic."""
+    """Cluster at most this many claims; the rest join the nearest discovered topic within
+    distance_threshold, or stay without one."""
     n_keywords: int = 8
     """Keywords per topic (class-based TF-IDF)."""
     random_state: int = 0

@@ -4,7 +4,7 @@
 annotations.csv, rebuilds exactly what the tagger judged for each corrected claim (the unit of the
 statement and the proposition recorded in claims.csv), nudges the bundled model toward the
 corrections (DefaultStanceTagger.adapt) and saves a new model file; rerun with
-`--stance-model my_tagger.json`. The analyst's files are only read.
+`--judge fast --stance-model my_tagger.json`. The analyst's files are only read.
 """
 from __future__ import annotations
 
