@@ -138,7 +138,7 @@ def bench_speed(judge, n: int = 400) -> dict:
     return out
 
 
-def bench_articles(data: Path, config_over: dict, limit: int = 0) -> dict:
+def bench_articles(data: Path, config_over: dict, limit: int = 0, dump: str = "") -> dict:
     from stance import Config, StancePipeline
     from stance.topics import TopicDef
     from sklearn.metrics import f1_score
@@ -171,11 +171,16 @@ def bench_articles(data: Path, config_over: dict, limit: int = 0) -> dict:
             else:
                 pred = "discuss"
             rows.append({"claim_id": cid, "doc_id": did, "gold": st, "pred": pred,
-                         "n_on_topic": int(len(m)), "n_affirm": na, "n_deny": nd})
+                         "n_on_topic": int(len(m)), "n_affirm": na, "n_deny": nd,
+                         "n_neutral": int((m["stance"] == "neutral").sum()),
+                         "n_statements": int((c["doc_id"] == did).sum()),
+                         "max_p_related": float(m["p_related"].max()) if len(m) else 0.0})
         if (k + 1) % 10 == 0:
             print(f"  {k + 1}/{len(ids)} claims, {n_statements} statements, "
                   f"{time.perf_counter() - t0:.0f} s", flush=True)
     df = pd.DataFrame(rows)
+    if dump:
+        df.to_csv(dump, index=False)
     labels = ["agree", "disagree", "discuss", "unrelated"]
     out = {"claims": len(ids), "articles": int(len(df)), "statements": n_statements,
            "seconds": round(time.perf_counter() - t0, 1),
@@ -202,6 +207,7 @@ def main(argv=None) -> int:
                     help="relevance threshold (default: Config().topic_threshold)")
     ap.add_argument("--limit", type=int, default=0, help="articles: first N claims only")
     ap.add_argument("--judge", default="cross", help="articles: cross or fast")
+    ap.add_argument("--dump", default="", help="articles: write the per-article counts to this CSV")
     ap.add_argument("--card", default="", help="also record the figures in this model card "
                                                "(e.g. stance/judges/models/judge.card.json)")
     args = ap.parse_args(argv)
@@ -227,7 +233,7 @@ def main(argv=None) -> int:
     if "articles" in sets:
         over = {"topic_threshold": thr, "judge": args.judge if args.judge == "fast" else
                 ("cross" if args.weights == "default" else args.weights)}
-        res["ufc4_articles"] = bench_articles(data, over, args.limit)
+        res["ufc4_articles"] = bench_articles(data, over, args.limit, args.dump)
         print("articles:", json.dumps(res["ufc4_articles"]), flush=True)
     print("RESULT " + json.dumps(res))
     if args.card:

@@ -263,13 +263,15 @@ def pad_statements(df: pd.DataFrame, fillers: list[str], rng: random.Random,
     model (most long training lines are hard negatives), and real rationale lines would be missed.
     """
     rows = []
-    for r in df.itertuples():
+    # A padded copy keeps its Mawqif tweet id, so cross-validation holds it out with the tweet.
+    mrow = df["mawqif_row"].to_numpy() if "mawqif_row" in df else np.full(len(df), np.nan)
+    for r, m in zip(df.itertuples(), mrow):
         if not fillers or rng.random() >= share:
             continue
         f = fillers[rng.randrange(len(fillers))]
         st = f"{f} {r.statement}" if rng.random() < 0.5 else f"{r.statement} {f}"
-        rows.append((r.proposition, st, r.label, r.source + "_padded"))
-    return pd.DataFrame(rows, columns=["proposition", "statement", "label", "source"])
+        rows.append((r.proposition, st, r.label, r.source + "_padded", m))
+    return pd.DataFrame(rows, columns=["proposition", "statement", "label", "source", "mawqif_row"])
 
 
 def training_pairs(data: Path, seed: int, arts: pd.DataFrame) -> pd.DataFrame:
@@ -591,16 +593,19 @@ def main(argv=None) -> int:
 def mawqif_cv(args, df, feats, y, w, new_head) -> int:
     """5-fold CV on Mawqif: a fold's tweets (as stance pairs and as unrelated pairs) leave training."""
     from sklearn.model_selection import StratifiedKFold
-    is_m = df["source"].isin(["mawqif", "mawqif_other"]).to_numpy()
+    # Every pair built from a tweet (its stance pair, unrelated pairs, padded copies) leaves
+    # training with the tweet; the folds are stratified over tweets with a stance pair.
+    is_m = df["source"].str.startswith("mawqif").to_numpy() & df["mawqif_row"].notna().to_numpy()
     rows = df["mawqif_row"].to_numpy()
-    mrows = np.unique(rows[is_m].astype(int))
-    mlab = df.loc[df["source"] == "mawqif"].set_index("mawqif_row")["label"]
+    own = df[df["source"] == "mawqif"].drop_duplicates("mawqif_row")
+    mrows = own["mawqif_row"].astype(int).to_numpy()
+    mlab = own.set_index(own["mawqif_row"].astype(int))["label"]
     skf = StratifiedKFold(n_splits=args.mawqif_cv, shuffle=True, random_state=args.seed)
     all_g, all_p, per_fold = [], [], []
     seqs, lengths, flat, offsets = feats
     for k, (_, test_rows) in enumerate(skf.split(mrows, mlab.loc[mrows].to_numpy())):
         held = set(mrows[test_rows].tolist())
-        in_test = is_m & np.isin(rows, list(held))
+        in_test = is_m & np.isin(np.where(is_m, rows, -1).astype(float), list(held))
         test_idx = np.flatnonzero(in_test & (df["source"] == "mawqif").to_numpy())
         train_idx = np.flatnonzero(~in_test)
         if args.cv_other_share < 1.0:
