@@ -64,9 +64,10 @@ class Config:
     """Embedding and model cache; empty means $STANCE_CACHE or ~/.cache/stance."""
 
     # --- topics ----------------------------------------------------------------------------
-    topic_threshold: float = 0.5
+    topic_threshold: float = 0.3
     """Minimum probability, as the judge reads the pair, that a statement is about a defined
-    topic's proposition; the most related candidate above it becomes the statement's topic."""
+    topic's proposition; the most related candidate above it becomes the statement's topic.
+    (0.3 was best on the judge's development sets; see benchmarks/RESULTS.md.)"""
     candidates: int = 2
     """Defined topics per statement the judge reads: the ones whose proposition, translations or
     examples the statement's vector is closest to."""
