@@ -163,7 +163,9 @@ def test_03_topics(run_notebook):
 @pytest.mark.slow
 def test_03_topics_parameter_changes_the_topics(run_notebook):
     _, default, _ = run_notebook("03_topics")
-    k = 2 if default["n_discovered"] != 2 else 3     # a number the data did not choose itself
+    # A number the data did not choose: one topic for everything left over merges the
+    # discovered ones (few remain on the seeds once the defined topics took theirs).
+    k = 1 if default["n_discovered"] >= 2 else 3
     _, changed, _ = run_notebook("03_topics", n_topics=k)
     assert changed["n_topics_setting"] == k
     assert changed["topic_sizes"] != default["topic_sizes"]
