@@ -29,7 +29,7 @@ model = "e5-small-offline"
 config_file = ""
 title = "Stance report"
 judge = "cross"
-topic_threshold = 0.5
+topic_threshold = 0.3
 distance_threshold = 0.6
 clusterer = "agglomerative"
 
