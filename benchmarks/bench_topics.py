@@ -15,6 +15,9 @@ Figures (printed; RESULTS.md records them with this command):
           reader topics of the gold, and the labels; then with the analyst topics written in new
           words (benchmarks/seed_topics_newwords.yaml) and with seeds/topics.yaml: precision and
           recall of the defined-topic assignment and stance accuracy against the gold.
+* ufc_assign  UnifiedFC fold 4 rationale lines as one corpus, every fold-4 claim a defined topic:
+          share of lines that get their own claim (recall) and share of assigned lines whose
+          topic is right (precision); claims on one war, so neighbouring claims compete.
 (UnifiedFC fold 4 proposition relevance is in benchmarks/bench_judge.py --sets articles.)
 """
 from __future__ import annotations
@@ -94,6 +97,29 @@ def bench_ufc(data: Path, config) -> dict:
             "chosen": {k: v for k, v in info.items() if k != "scores"}}
 
 
+def bench_ufc_assign(data: Path, config) -> dict:
+    """UnifiedFC fold 4 as one corpus with every fold-4 claim as a defined topic: each rationale
+    line (a document) should get its own claim, among claims on the same war and region."""
+    from stance import StancePipeline
+    from stance.topics import TopicDef
+    p = pd.read_csv(data / "unifiedfc" / "claim_sentence_pairs.csv")
+    p = p[p["fold"] == 4].drop_duplicates("sentence").reset_index(drop=True)
+    claims = pd.read_csv(data / "unifiedfc" / "claims.csv")
+    claims = claims[claims["fold"] == 4]
+    sp = StancePipeline(config)
+    sp.topics = [TopicDef(str(r.claim_id), str(r.claim_id), str(r.claim)) for r in claims.itertuples()]
+    docs = pd.DataFrame({"doc_id": [f"s{i:04d}" for i in range(len(p))], "text": p["sentence"]})
+    c = sp.fit_transform(docs).claims
+    c = c[c["topic_kind"] == "defined"].sort_values("topic_score", ascending=False)
+    got = c.drop_duplicates("doc_id").set_index("doc_id")["topic_id"]
+    pred = docs["doc_id"].map(got).fillna("").to_numpy()
+    gold = p["claim_id"].astype(str).to_numpy()
+    right = int(((pred == gold) & (pred != "")).sum())
+    return {"lines": int(len(p)), "claims": int(len(claims)), "assigned": int((pred != "").sum()),
+            "right": right, "recall": round(right / max(len(p), 1), 4),
+            "precision": round(right / max(int((pred != "").sum()), 1), 4)}
+
+
 def bench_seeds(config) -> dict:
     from sklearn.metrics import adjusted_rand_score
     from stance import StancePipeline
@@ -144,7 +170,7 @@ def bench_seeds(config) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
-    ap.add_argument("--sets", default="ans,ufc,seeds")
+    ap.add_argument("--sets", default="ans,ufc,ufc_assign,seeds")
     ap.add_argument("--judge", default="cross")
     ap.add_argument("--set", action="append", default=[], help="Config override key=value")
     args = ap.parse_args(argv)
@@ -153,6 +179,7 @@ def main(argv=None) -> int:
     data = Path(args.data)
     res = {"judge": args.judge, "overrides": args.set}
     for name, fn in (("ans", lambda: bench_ans(data, cfg)), ("ufc", lambda: bench_ufc(data, cfg)),
+                     ("ufc_assign", lambda: bench_ufc_assign(data, cfg)),
                      ("seeds", lambda: bench_seeds(cfg))):
         if name in args.sets.split(","):
             res[name] = fn()
