@@ -120,6 +120,23 @@ def bench_ufc_assign(data: Path, config) -> dict:
             "precision": round(right / max(int((pred != "").sum()), 1), 4)}
 
 
+def _funnel(sp, gold: pd.DataFrame, threshold: float) -> dict:
+    """Where a gold statement's topic is lost: not among its candidates, judged not related
+    enough, or another accepted candidate chosen."""
+    st = sp.run_stages(str(ROOT / "seeds"), until="match")
+    row_of = {cid: i for i, cid in enumerate(st.claims["claim_id"])}
+    j, topic = st.judged, st.claims["topic_id"].to_numpy()
+    out = {"gold": 0, "candidate": 0, "accepted": 0, "chosen": 0}
+    for r in gold[gold["topic_id"] != ""].itertuples():
+        i = row_of[r.claim_id]
+        h = j[(j["row"] == i) & (j["topic_id"] == r.topic_id)]
+        out["gold"] += 1
+        out["candidate"] += int(len(h) > 0)
+        out["accepted"] += int(bool((h["p_related"] >= threshold).any()))
+        out["chosen"] += int(topic[i] == r.topic_id)
+    return out
+
+
 def bench_seeds(config) -> dict:
     from sklearn.metrics import adjusted_rand_score
     from stance import StancePipeline
@@ -159,6 +176,7 @@ def bench_seeds(config) -> dict:
         rec = int(((pred == gt) & (gt != "")).sum())
         stance_ok = (pred == gt) & (gt != "") & (c["stance"].to_numpy() == gold["stance"].to_numpy())
         out[name] = {
+            "funnel": _funnel(sp, gold, config.topic_threshold),
             "assigned": n_pred, "gold_on_topic": n_gold,
             "precision": round(tp / max(n_pred, 1), 4), "recall": round(rec / max(n_gold, 1), 4),
             "stance_accuracy_on_correct_topic": round(float(stance_ok.sum()) / max(rec, 1), 4),

@@ -237,58 +237,6 @@ def written_pairs(rng: random.Random, dev: bool = False) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["proposition", "statement", "label", "source"])
 
 
-def _names(text: str) -> set[str]:
-    """Capitalised words after the first (names of countries, towns, people) of an English text."""
-    words = [w.strip(".,;:’'\"()").removesuffix("'s").removesuffix("’s") for w in text.split()[1:]]
-    return {w for w in words if w[:1].isupper()}
-
-
-def written_cross(rng: random.Random, dev: bool = False, per: int = 2) -> pd.DataFrame:
-    """Hand-written statements on one proposition read against another proposition of the same
-    domain that names no one the first names: unrelated. On news the judge read statements on
-    the same events as about a neighbouring proposition; these pairs are that case with clean
-    labels. Training pairs use training propositions only; the dev pairs are the held-out
-    statements against their siblings (related rows: the statements against their own)."""
-    import yaml
-    rows = []
-    for path in sorted((ROOT / "scripts" / "judge_data").glob("pairs_*.yaml")):
-        props = yaml.safe_load(path.read_text(encoding="utf-8"))["propositions"]
-        mine, pool = (props[:WRITTEN_DEV], props[WRITTEN_DEV:]) if dev else \
-            (props[WRITTEN_DEV:], props[WRITTEN_DEV:])
-        for prop in mine:
-            sibs = [q for q in pool if q is not prop and q.get("domain") == prop.get("domain")
-                    and not (_names(q["en"]) & _names(prop["en"]))]
-            for st in prop["statements"]:
-                if st["label"] == "unrelated" or not sibs:
-                    continue
-                for _ in range(per):
-                    q = sibs[rng.randrange(len(sibs))]
-                    ls, lp = (WRITTEN_LANGS[rng.randrange(4)] for _ in range(2))
-                    rows.append((q[lp], st[ls], "unrelated", "written_cross"))
-                if dev:
-                    ls = WRITTEN_LANGS[rng.randrange(4)]
-                    rows.append((prop[ls], st[ls], RELATED, "written_cross"))
-    return pd.DataFrame(rows, columns=["proposition", "statement", "label", "source"])
-
-
-def ufc_other_claims(data: Path, folds: set[int], per: int = 2) -> pd.DataFrame:
-    """Rationale lines of one claim read against the claims of the same fold that share the most
-    words with the line but are a different claim (under half their words shared): unrelated.
-    Every UnifiedFC claim is about the war in Syria or the region's politics, so these are the
-    same subject and another claim."""
-    sp = pd.read_csv(data / "unifiedfc" / "claim_sentence_pairs.csv")
-    claims = pd.read_csv(data / "unifiedfc" / "claims.csv")
-    rows = []
-    for fold in sorted(folds):
-        cl = claims[claims["fold"] == fold].set_index("claim_id")["claim"]
-        for r in sp[sp["fold"] == fold].itertuples():
-            others = [(-overlap(r.sentence, c), cid) for cid, c in cl.items()
-                      if cid != r.claim_id and overlap(cl.get(r.claim_id, ""), c) < 0.5]
-            for _, cid in sorted(others)[:per]:
-                rows.append((cl[cid], r.sentence, "unrelated", "ufc_otherclaim"))
-    return pd.DataFrame(rows, columns=["proposition", "statement", "label", "source"])
-
-
 def synth(rng: random.Random) -> pd.DataFrame:
     try:
         from judge_synth import synth_pairs
@@ -332,8 +280,7 @@ def training_pairs(data: Path, seed: int, arts: pd.DataFrame) -> pd.DataFrame:
                        synth_frames_on_headlines(data, rng), headline_entailments(data, rng)],
                       ignore_index=True)
     padded = pad_statements(short[short["source"] != "ans_random"], filler_lines(arts, rng), rng)
-    parts = [short, padded, ufc_pairs(data, {1, 2, 3}, rng, arts), written_pairs(rng),
-             written_cross(rng), ufc_other_claims(data, {1, 2, 3})]
+    parts = [short, padded, ufc_pairs(data, {1, 2, 3}, rng, arts), written_pairs(rng)]
     df = pd.concat(parts, ignore_index=True)
     df = df.drop_duplicates(["proposition", "statement"]).reset_index(drop=True)
     df["proposition"] = df["proposition"].astype(str)
@@ -362,15 +309,9 @@ def dev_sets(data: Path, arts: pd.DataFrame) -> dict[str, pd.DataFrame]:
                     ignore_index=True)
     out = {"ans_dev": ans.reset_index(drop=True), "ufc4_sent": ufc.reset_index(drop=True),
            "ufc4_rel": rel.reset_index(drop=True)}
-    # Same subject, another claim: fold-4 rationale lines against their own claim (related) and
-    # against the fold's claims nearest them (unrelated); held-out written statements likewise.
-    cross = ufc_other_claims(data, {4}, per=1)
-    out["ufc4_cross"] = pd.concat([ufc, cross.drop(columns=["source"])], ignore_index=True)
     w = written_pairs(random.Random(0), dev=True)
     if len(w):
         out["written_dev"] = w.drop(columns=["source"]).reset_index(drop=True)
-        out["written_cross"] = written_cross(random.Random(0), dev=True, per=1) \
-            .drop(columns=["source"]).reset_index(drop=True)
     return out
 
 
@@ -460,7 +401,7 @@ def scores(name: str, gold: pd.Series, proba: np.ndarray, threshold: float = 0.5
     if name == "written_dev":
         out["macro_f1"] = round(float(f1_score(g, pred, labels=list(LABELS), average="macro",
                                                zero_division=0)), 4)
-    if name in ("ufc4_rel", "ufc4_cross", "written_cross"):
+    if name == "ufc4_rel":
         rel_g, rel_p = g != "unrelated", pred != "unrelated"
         tp = float((rel_g & rel_p).sum())
         p, r = tp / max(rel_p.sum(), 1), tp / max(rel_g.sum(), 1)
@@ -552,7 +493,7 @@ def label_weights(df: pd.DataFrame) -> np.ndarray:
     base = df["source"].str.replace("_padded", "", regex=False)
     # ANS's crowd-written contradictions change one detail of a headline: useful, but as the
     # largest source they taught "near-copy = deny"; generated pairs carry cleaner semantics.
-    w = base.map({"ans": 0.5, "ans_random": 0.5, "ufc_rationale": 3.0, "ufc_unrelated": 1.0, "ufc_otherclaim": 1.0, "written_cross": 1.5,
+    w = base.map({"ans": 0.5, "ans_random": 0.5, "ufc_rationale": 3.0, "ufc_unrelated": 0.5,
                   "ufc_discuss": 0.5, "ufc_context": 1.0, "ufc_cross": 1.0, "mawqif": 0.7,
                   "mawqif_other": 0.5, "synth": 1.5, "ans_frames": 1.0, "ans_prefix": 0.7,
                   "ans_identity": 0.7, "written": 1.5}).fillna(1.0).to_numpy(dtype=float).copy()

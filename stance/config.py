@@ -66,7 +66,7 @@ class Config:
     # --- topics ----------------------------------------------------------------------------
     topic_threshold: float = 0.3
     """Minimum probability, as the judge reads the pair, that a statement is about a defined
-    topic's proposition; the most related candidate above it becomes the statement's topic.
+    topic's proposition; of the candidates above it, the nearest becomes the statement's topic.
     (0.3 was best on the judge's development sets; see benchmarks/RESULTS.md.)"""
     candidates: int = 2
     """Defined topics per statement the judge reads: the ones whose proposition, translations or

@@ -159,3 +159,19 @@ def test_labels_are_words_as_written():
     label_b, words_b = out["b"]
     assert "وزير" in words_b and "واشنطن" in words_b        # not زير / اشنطن
     assert all(w in " ".join(docs["b"]) for w in label_b.split())
+
+
+def test_judge_vets_and_the_ranking_chooses_among_candidates():
+    from stance.config import Config
+    from stance.engine.stages import _assigned
+    # row 0: both candidates related, the second more so -> the first-ranked one;
+    # row 1: the first-ranked one is not related enough -> the second;
+    # row 2: neither is related enough -> no topic.
+    judged = pd.DataFrame({"row": [0, 0, 1, 1, 2, 2], "topic_id": ["a", "b", "a", "b", "a", "b"],
+                           "rank": [0, 1, 0, 1, 0, 1],
+                           "p_related": [0.6, 0.95, 0.1, 0.7, 0.2, 0.1], "score": [0.5] * 6})
+    got = _assigned(judged, Config(topic_threshold=0.3)).set_index("row")["topic_id"].to_dict()
+    assert got == {0: "a", 1: "b"}
+    # With a threshold above 0.6 the first-ranked candidate of row 0 is rejected.
+    got = _assigned(judged, Config(topic_threshold=0.65)).set_index("row")["topic_id"].to_dict()
+    assert got == {0: "b", 1: "b"}

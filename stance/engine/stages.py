@@ -206,12 +206,19 @@ def _judge_candidates(st: RunState, cands: pd.DataFrame) -> pd.DataFrame:
 
 
 def _assigned(judged: pd.DataFrame, config: Config) -> pd.DataFrame:
-    """Per statement, the most related judged candidate when it is related enough."""
+    """Per statement, the best-ranked candidate that the judge reads as related enough.
+
+    The judge vets, the similarity ranking chooses: the judge reads a statement on the same
+    events as about every neighbouring proposition (p_related 0.9 for several), so its largest
+    p_related picks the wrong neighbour more often than the candidate ranking does (UnifiedFC
+    fold 4, every claim a topic: 0.66 of lines got their own claim that way, 0.70 this way, with
+    higher precision; benchmarks/RESULTS.md, bench_topics.py ufc_assign).
+    """
     if not len(judged):
         return judged.assign(row=pd.Series(dtype=int))
-    best = judged.sort_values(["row", "p_related", "rank"], ascending=[True, False, True],
-                              kind="mergesort").drop_duplicates("row")
-    return best[best["p_related"] >= config.topic_threshold]
+    ok = judged[judged["p_related"] >= config.topic_threshold]
+    return ok.sort_values(["row", "rank", "p_related"], ascending=[True, True, False],
+                          kind="mergesort").drop_duplicates("row")
 
 
 def _corrected_rows(st: RunState, index: dict) -> np.ndarray:
