@@ -83,10 +83,6 @@ def main(argv=None) -> int:
         p = cross_val_predict(LogisticRegression(max_iter=1000), d[feats], y, groups=d["claim_id"],
                               cv=GroupKFold(5), method="predict_proba")[:, 1]
         judge["logistic_all_cv"] = dict(zip(("auc", "oracle_f1"), best_f1(y, p)))
-        rel_p = d["pred"] != "unrelated"
-        tp = float((rel_p & (y == 1)).sum())
-        pr, rc = tp / max(rel_p.sum(), 1), tp / max(y.sum(), 1)
-        judge["pipeline_decision_f1"] = round(2 * pr * rc / max(pr + rc, 1e-9), 3)
         out["fold4_judge"] = judge
     for k, v in out.items():
         print(f"{k}: {json.dumps(v)}")

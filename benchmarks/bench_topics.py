@@ -120,10 +120,9 @@ def bench_ufc_assign(data: Path, config) -> dict:
             "precision": round(right / max(int((pred != "").sum()), 1), 4)}
 
 
-def _funnel(sp, gold: pd.DataFrame, threshold: float) -> dict:
-    """Where a gold statement's topic is lost: not among its candidates, judged not related
-    enough, or another accepted candidate chosen."""
-    st = sp.run_stages(str(ROOT / "seeds"), until="match")
+def _funnel(st, gold: pd.DataFrame, threshold: float) -> dict:
+    """Where a gold statement's topic is lost (`st`: the run's state): not among its candidates,
+    judged not related enough, or another accepted candidate chosen."""
     row_of = {cid: i for i, cid in enumerate(st.claims["claim_id"])}
     j, topic = st.judged, st.claims["topic_id"].to_numpy()
     out = {"gold": 0, "candidate": 0, "accepted": 0, "chosen": 0}
@@ -164,8 +163,8 @@ def bench_seeds(config) -> dict:
     for name, path in (("new_words", ROOT / "benchmarks" / "seed_topics_newwords.yaml"),
                        ("topics_yaml", ROOT / "seeds" / "topics.yaml")):
         sp.topics = load_topics(path)
-        r = sp.fit_transform(str(ROOT / "seeds"))
-        c = r.claims.set_index("claim_id").loc[gold["claim_id"]]
+        st = sp.run_stages(str(ROOT / "seeds"))   # the run's state: its claims and judgements
+        c = st.claims.set_index("claim_id").loc[gold["claim_id"]]
         defined = {t.id for t in sp.topics}
         pred = np.where(c["topic_id"].isin(defined), c["topic_id"], "")
         gt = gold["topic_id"].to_numpy()
@@ -176,7 +175,7 @@ def bench_seeds(config) -> dict:
         rec = int(((pred == gt) & (gt != "")).sum())
         stance_ok = (pred == gt) & (gt != "") & (c["stance"].to_numpy() == gold["stance"].to_numpy())
         out[name] = {
-            "funnel": _funnel(sp, gold, config.topic_threshold),
+            "funnel": _funnel(st, gold, config.topic_threshold),
             "assigned": n_pred, "gold_on_topic": n_gold,
             "precision": round(tp / max(n_pred, 1), 4), "recall": round(rec / max(n_gold, 1), 4),
             "stance_accuracy_on_correct_topic": round(float(stance_ok.sum()) / max(rec, 1), 4),
